@@ -1,0 +1,61 @@
+// The one interface the pipeline sees of an inference runtime. Implementations: OpenVINO through
+// openvino-node, and OpenVINO through its C API (koffi). Nothing here knows about PixArt.
+
+export type ElementType = 'f32' | 'f16' | 'bf16' | 'f64' | 'i64' | 'i32' | 'u8' | 'boolean';
+
+export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint8Array | Float64Array;
+
+/** A dense, row-major host tensor. */
+export interface Tensor {
+  type: ElementType;
+  shape: number[];
+  data: TensorData;
+}
+
+/** A dimension: a fixed size, or -1 when dynamic. */
+export type Dim = number;
+
+export interface PortInfo {
+  name: string;
+  type: ElementType;
+  /** -1 for a dynamic dimension; the rank itself is always static in the models we load. */
+  shape: Dim[];
+}
+
+export interface CompileOptions {
+  /** OpenVINO device name: CPU (default), GPU, NPU, AUTO… */
+  device?: string;
+  /** Folder for OpenVINO's compiled-model cache (CACHE_DIR); unset disables caching. */
+  cacheDir?: string;
+  /** INFERENCE_PRECISION_HINT: 'f32' forces full precision; undefined leaves the device default. */
+  precision?: 'f32' | 'f16' | 'bf16';
+  /** PERFORMANCE_HINT */
+  performanceHint?: 'LATENCY' | 'THROUGHPUT';
+  /** INFERENCE_NUM_THREADS; undefined leaves the device default. */
+  numThreads?: number;
+}
+
+export interface CompiledModel {
+  readonly inputs: readonly PortInfo[];
+  readonly outputs: readonly PortInfo[];
+  /**
+   * Runs the model on named inputs. Each input must already have the element type the model
+   * declares (see castTensor). Resolves with the outputs by name, copied out of the runtime.
+   * Must not block the calling thread for the duration of inference.
+   */
+  infer(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  /** Releases the compiled model and its infer request. */
+  dispose(): void;
+}
+
+export interface Engine {
+  /** 'openvino-node' or 'openvino-c' */
+  readonly name: string;
+  /** Runtime version string, e.g. "2026.4.1-…". */
+  readonly version: string;
+  /** Devices OpenVINO reports, e.g. ['CPU']. */
+  availableDevices(): string[];
+  /** Reads an OpenVINO IR (.xml with .bin beside it) or an .onnx file and compiles it. */
+  compileModel(modelPath: string, options?: CompileOptions): Promise<CompiledModel>;
+  dispose(): void;
+}
