@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { encodePng, readPngText } from '../../src/image/png';
+import { formatParameters, parseParameters, type ImageParameters } from '../../src/image/parameters';
+
+test('encodePng writes a PNG that an independent decoder (libvips via sharp) reads pixel for pixel', async () => {
+  const w = 7, h = 5;
+  const rgb = new Uint8Array(w * h * 3).map((_, i) => (i * 37) & 255);
+  const png = encodePng(rgb, w, h, { parameters: 'a cat\nSteps: 4, Seed: 1' });
+  const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  assert.deepEqual([info.width, info.height, info.channels], [w, h, 3]);
+  assert.deepEqual(new Uint8Array(data), rgb);
+});
+
+test('text chunks round-trip, ASCII as tEXt and anything else as UTF-8 iTXt', async () => {
+  const text = { parameters: 'a cat, Steps: 4', comment: 'ein Käse 日本語 🐱' };
+  const png = encodePng(new Uint8Array(3), 1, 1, text);
+  assert.deepEqual(readPngText(png), text);
+  assert.ok(png.includes(Buffer.from('tEXtparameters')));
+  assert.ok(png.includes(Buffer.from('iTXtcomment')));
+  // libvips sees the same text (it exposes PNG comments)
+  const meta = await sharp(png).metadata();
+  const comments = (meta as { comments?: { keyword: string; text: string }[] }).comments ?? [];
+  assert.deepEqual(comments.find((c) => c.keyword === 'parameters')?.text, 'a cat, Steps: 4');
+  assert.deepEqual(comments.find((c) => c.keyword === 'comment')?.text, 'ein Käse 日本語 🐱');
+});
+
+test('encodePng rejects a buffer of the wrong size and readPngText a non-PNG', () => {
+  assert.throws(() => encodePng(new Uint8Array(5), 1, 1), /5 bytes, expected 3/);
+  assert.throws(() => readPngText(Buffer.from('GIF89a...')), /not a PNG/);
+});
+
+const sample: ImageParameters = {
+  prompt: 'A small cactus, with a happy face\nsecond line',
+  negativePrompt: 'blurry, low quality',
+  steps: 4, sampler: 'LCM', cfgScale: 0, seed: '18446744073709551615', width: 1024, height: 768,
+  model: 'PixArt-LCM-XL-2-1024-MS', extra: { 'Version': 'PixArt Studio 0.1.0', 'Note': 'has, comma' },
+};
+
+test('parameters text has the AUTOMATIC1111 layout', () => {
+  const s = formatParameters(sample);
+  assert.equal(s.split('\n')[2], 'Negative prompt: blurry, low quality');
+  assert.match(s, /\nSteps: 4, Sampler: LCM, CFG scale: 0, Seed: 18446744073709551615, Size: 1024x768, Model: PixArt-LCM-XL-2-1024-MS, Version: PixArt Studio 0.1.0, Note: "has, comma"$/);
+});
+
+test('parameters round-trip, including multi-line prompts, no negative prompt and 64-bit seeds', () => {
+  assert.deepEqual(parseParameters(formatParameters(sample)), sample);
+  const noNeg = { ...sample, negativePrompt: '', extra: undefined };
+  const back = parseParameters(formatParameters(noNeg));
+  assert.deepEqual({ ...back, extra: undefined }, noNeg);
+});
+
+test('parameters written by AUTOMATIC1111 itself are read', () => {
+  const a1111 = 'masterpiece, a castle\nNegative prompt: ugly\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 3981416451, Size: 512x768, Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Version: v1.6.0';
+  const p = parseParameters(a1111);
+  assert.equal(p.prompt, 'masterpiece, a castle');
+  assert.equal(p.negativePrompt, 'ugly');
+  assert.equal(p.sampler, 'DPM++ 2M Karras');
+  assert.equal(p.seed, '3981416451');
+  assert.deepEqual([p.width, p.height, p.steps, p.cfgScale], [512, 768, 20, 7]);
+  assert.equal(p.extra?.['Model hash'], '6ce0161689');
+});
+
+test('text that is not parameters is refused with the reason', () => {
+  assert.throws(() => parseParameters('just a caption'), /not generation parameters/);
+  assert.throws(() => parseParameters('x\nSteps: 4, Seed: abc'), /no valid Seed/);
+});
