@@ -1,0 +1,212 @@
+// The typed messages between the webview, the extension host and the worker thread.
+// Plain data only: webview messages travel as JSON (so no bigint, no typed arrays there);
+// host ⇄ worker messages travel by structured clone (typed arrays allowed). Seeds are decimal
+// strings everywhere so that 64-bit values survive both.
+// This module imports nothing, so the webview, the host and the worker can all share it.
+
+/** The values of the generator form, as validated by the host (see validate.ts). */
+export interface GenerationParams {
+  prompt: string;
+  negativePrompt: string;
+  /** '' means "random"; otherwise decimal digits, 0 … 2^32−1. */
+  seed: string;
+  steps: number;
+  guidanceScale: number;
+  width: number;
+  height: number;
+  /** Images per prompt, 1 … 4. */
+  count: number;
+}
+
+/** What the form holds before validation: whatever the webview sends. */
+export type RawGenerationParams = { [K in keyof GenerationParams]?: unknown };
+
+export interface SizeOption {
+  width: number;
+  height: number;
+  /** Aspect-ratio label, e.g. "1.0" or "16:9". */
+  ratio: string;
+}
+
+/** The model facts the UI needs (a subset of the pipeline's ModelInfo). */
+export interface ModelSummary {
+  name: string;
+  modelDir: string;
+  schedulerClass: string;
+  /** 'LCM' | 'DPM++' … for display and metadata. */
+  sampler: string;
+  staticSize: { width: number; height: number } | null;
+  supportedSizes: SizeOption[];
+  defaults: { steps: number; guidanceScale: number };
+  maxTokens: number;
+}
+
+export type ModelStateName = 'unset' | 'idle' | 'loading' | 'compiling' | 'ready' | 'error';
+
+export interface ModelState {
+  state: ModelStateName;
+  /** Device the model is compiled for, when ready. */
+  device?: string;
+  /** Devices OpenVINO reports, when known. */
+  devices?: string[];
+  model?: ModelSummary;
+  /** Why loading failed (names the file or shape when the model folder is wrong). */
+  error?: string;
+  modelPath?: string;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobSummary {
+  id: string;
+  prompt: string;
+  status: JobStatus;
+  /** 0 for the running job, 1… for waiting ones. */
+  position: number;
+  step?: number;
+  steps?: number;
+}
+
+/** One image of the gallery: a file in the output folder and what its metadata says. */
+export interface GalleryItem {
+  /** File name inside the output folder (no directories). */
+  file: string;
+  /** URI the webview may load (asWebviewUri). */
+  src: string;
+  /** file: URI of the image, for drag and drop into editors. */
+  fileUri: string;
+  mtimeMs: number;
+  prompt?: string;
+  negativePrompt?: string;
+  seed?: string;
+  steps?: number;
+  guidanceScale?: number;
+  width?: number;
+  height?: number;
+  model?: string;
+  sampler?: string;
+}
+
+export type GalleryAction = 'open' | 'insert' | 'copyMarkdown' | 'reveal' | 'reuse' | 'rerun' | 'delete';
+export const GALLERY_ACTIONS: readonly GalleryAction[] = ['open', 'insert', 'copyMarkdown', 'reveal', 'reuse', 'rerun', 'delete'];
+
+export interface FormDefaults {
+  steps: number;
+  guidanceScale: number;
+  width: number;
+  height: number;
+  count: number;
+}
+
+// ─── webview → host ──────────────────────────────────────────────────────────
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'generate'; params: RawGenerationParams }
+  | { type: 'cancel'; jobId?: string }
+  | { type: 'countTokens'; requestId: number; text: string }
+  | { type: 'selectModelFolder' }
+  | { type: 'openSettings' }
+  | { type: 'showLog' }
+  | { type: 'refreshGallery' }
+  | { type: 'galleryAction'; action: GalleryAction; file: string };
+
+// ─── host → webview ──────────────────────────────────────────────────────────
+
+export type HostToWebview =
+  | { type: 'modelState'; model: ModelState; defaults: FormDefaults; preview: boolean }
+  | { type: 'tokens'; requestId: number; tokens: number; max: number; truncated: boolean }
+  | { type: 'queue'; jobs: JobSummary[] }
+  | { type: 'progress'; jobId: string; step: number; steps: number; elapsedMs: number; etaMs: number | null }
+  | { type: 'preview'; jobId: string; index: number; width: number; height: number; /** base64 of HWC RGB bytes */ rgb: string }
+  | { type: 'jobDone'; jobId: string; seed: string; files: string[]; totalMs: number }
+  | { type: 'jobFailed'; jobId: string; message: string; cancelled: boolean }
+  | { type: 'gallery'; items: GalleryItem[]; folder: string }
+  | { type: 'setForm'; params: Partial<GenerationParams> }
+  | { type: 'invalid'; errors: FieldError[] }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+
+export interface FieldError {
+  field: keyof GenerationParams | 'message';
+  message: string;
+}
+
+// ─── host → worker ───────────────────────────────────────────────────────────
+
+export interface LoadOptions {
+  modelDir: string;
+  device: string;
+  precision: 'f32' | 'auto';
+  runtime: 'auto' | 'openvino-node' | 'openvino-c';
+  libraryPath?: string;
+  cacheDir?: string;
+}
+
+export type ImageFormat = 'png' | 'webp' | 'jpeg';
+
+export interface WorkerJob {
+  prompt: string;
+  negativePrompt: string;
+  /** Decimal digits, the seed actually used (the host picks random seeds). */
+  seed: string;
+  steps: number;
+  guidanceScale: number;
+  width: number;
+  height: number;
+  count: number;
+  format: ImageFormat;
+  /** Send a latent preview with each step. */
+  preview: boolean;
+  /** Longest side of a preview image in pixels. */
+  previewSize: number;
+}
+
+export type HostToWorker =
+  | { type: 'load'; options: LoadOptions }
+  | { type: 'generate'; jobId: string; job: WorkerJob }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'countTokens'; requestId: number; text: string }
+  | { type: 'unload' };
+
+// ─── worker → host ───────────────────────────────────────────────────────────
+
+export interface WorkerTimings {
+  loadMs?: number;
+  textEncoderMs: number;
+  transformerMs: number[];
+  schedulerMs: number;
+  vaeMs: number;
+  encodeMs: number;
+  totalMs: number;
+}
+
+export interface EncodedImage {
+  /** The file's bytes (PNG with a `parameters` text chunk, or WebP/JPEG). */
+  bytes: Uint8Array;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  index: number;
+  prompt: string;
+  negativePrompt: string;
+  /** The AUTOMATIC1111-style parameters text written into the file. */
+  parameters: string;
+}
+
+export type WorkerToHost =
+  | { type: 'status'; state: 'loading' | 'compiling' | 'ready' }
+  | { type: 'loaded'; model: ModelSummary; device: string; devices: string[]; engine: string; engineVersion: string; loadMs: number }
+  | { type: 'loadFailed'; message: string; kind: 'model-folder' | 'runtime' | 'other'; devices?: string[] }
+  | { type: 'progress'; jobId: string; step: number; steps: number; timestep: number; elapsedMs: number; previews?: PreviewImage[] }
+  | { type: 'done'; jobId: string; seed: string; images: EncodedImage[]; generatedWidth: number; generatedHeight: number; timings: WorkerTimings }
+  | { type: 'failed'; jobId: string; message: string; cancelled: boolean }
+  | { type: 'tokens'; requestId: number; tokens: number; max: number; truncated: boolean }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export interface PreviewImage {
+  index: number;
+  width: number;
+  height: number;
+  /** HWC RGB bytes. */
+  rgb: Uint8Array;
+}
