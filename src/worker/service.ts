@@ -1,0 +1,298 @@
+// The worker's logic, free of worker_threads so it can be driven directly in tests: it owns one
+// pipeline (loaded on request and kept warm), runs one job at a time, forwards progress, previews
+// and timings, obeys cancel through an AbortController the pipeline checks between steps, and
+// reports every failure as a message instead of dying.
+
+import type { EncodedImage, HostToWorker, ImageFormat, LoadOptions, ModelSummary, PreviewImage, WorkerJob, WorkerToHost } from '../protocol/messages';
+import { latentsToPreview } from './preview';
+
+// ─── what the service needs of a pipeline (a structural subset of PixArtPipeline) ─────────────
+
+export interface PipelineModelInfo {
+  modelDir: string;
+  name: string;
+  schedulerClass: string;
+  sampleSize: number;
+  staticSize: { width: number; height: number } | null;
+  supportedSizes: { width: number; height: number; ratio: string }[];
+  defaults: { steps: number; guidanceScale: number };
+  maxTokens: number;
+}
+
+export interface PipelineStep {
+  step: number;
+  steps: number;
+  timestep: number;
+  latents: Float32Array;
+  /** The step's prediction of the clean latents, when the pipeline provides it (better previews). */
+  denoised?: Float32Array;
+  latentShape: number[];
+  elapsedMs: number;
+}
+
+export interface PipelineImage {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  prompt: string;
+  negativePrompt: string;
+  index: number;
+}
+
+export interface PipelineLike {
+  readonly info: PipelineModelInfo;
+  countTokens(prompt: string): { tokens: number; max: number; truncated: boolean };
+  generate(
+    req: { prompt: string; negativePrompt?: string; seed: bigint; steps: number; guidanceScale: number; width: number; height: number; imagesPerPrompt?: number },
+    opts?: { signal?: AbortSignal; onStep?: (s: PipelineStep) => void },
+  ): Promise<{
+    images: PipelineImage[];
+    seed: bigint;
+    generatedWidth: number;
+    generatedHeight: number;
+    timings: { loadMs?: number; textEncoderMs: number; transformerMs: number[]; schedulerMs: number; vaeMs: number; totalMs: number };
+  }>;
+  dispose(): void;
+}
+
+export interface LoadedPipeline {
+  pipeline: PipelineLike;
+  engine: string;
+  engineVersion: string;
+  devices: string[];
+}
+
+export interface ImageToEncode {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  /** The AUTOMATIC1111-style parameters text to embed. */
+  parameters: string;
+}
+
+export interface WorkerServiceDeps {
+  post(msg: WorkerToHost, transfer?: ArrayBuffer[]): void;
+  load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline>;
+  encode(image: ImageToEncode, format: ImageFormat): Promise<Uint8Array> | Uint8Array;
+  formatParameters(p: { prompt: string; negativePrompt: string; steps: number; sampler: string; cfgScale: number; seed: string; width: number; height: number; model: string; extra?: Record<string, string> }): string;
+  /** Classifies a load error (e.g. the pipeline's ModelFolderError). */
+  classifyLoadError?(err: unknown): 'model-folder' | 'runtime' | 'other';
+  now?(): number;
+}
+
+/** Display / metadata name of a diffusers scheduler class, as AUTOMATIC1111 names samplers. */
+export function samplerName(schedulerClass: string): string {
+  switch (schedulerClass) {
+    case 'LCMScheduler': return 'LCM';
+    case 'DPMSolverMultistepScheduler': return 'DPM++ 2M';
+    case 'DDIMScheduler': return 'DDIM';
+    case 'EulerDiscreteScheduler': return 'Euler';
+    case 'EulerAncestralDiscreteScheduler': return 'Euler a';
+    default: return schedulerClass.replace(/Scheduler$/, '') || 'unknown';
+  }
+}
+
+export function summariseModel(info: PipelineModelInfo): ModelSummary {
+  return {
+    name: info.name,
+    modelDir: info.modelDir,
+    schedulerClass: info.schedulerClass,
+    sampler: samplerName(info.schedulerClass),
+    staticSize: info.staticSize,
+    supportedSizes: info.supportedSizes.map((s) => ({ width: s.width, height: s.height, ratio: s.ratio })),
+    defaults: { ...info.defaults },
+    maxTokens: info.maxTokens,
+  };
+}
+
+function message(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+function sameLoad(a: LoadOptions | undefined, b: LoadOptions): boolean {
+  return !!a && a.modelDir === b.modelDir && a.device === b.device && a.precision === b.precision && a.runtime === b.runtime && (a.libraryPath ?? '') === (b.libraryPath ?? '') && (a.cacheDir ?? '') === (b.cacheDir ?? '');
+}
+
+export class WorkerService {
+  private loaded: (LoadedPipeline & { options: LoadOptions; loadMs: number }) | undefined;
+  private running: { jobId: string; abort: AbortController } | undefined;
+  /** Loads and jobs run one after another. */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: WorkerServiceDeps) {
+    this.now = deps.now ?? (() => performance.now());
+  }
+
+  /** Handles one message from the host; the returned promise settles when its work is done (tests await it). */
+  handle(msg: HostToWorker): Promise<void> {
+    switch (msg.type) {
+      case 'cancel':
+        if (this.running?.jobId === msg.jobId) this.running.abort.abort();
+        return Promise.resolve();
+      case 'countTokens':
+        this.countTokens(msg.requestId, msg.text);
+        return Promise.resolve();
+      case 'load':
+        return this.enqueue(() => this.load(msg.options));
+      case 'generate':
+        return this.enqueue(() => this.generate(msg.jobId, msg.job));
+      case 'unload':
+        return this.enqueue(async () => this.unload());
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(task, task);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private countTokens(requestId: number, text: string): void {
+    const p = this.loaded?.pipeline;
+    if (!p) {
+      this.deps.post({ type: 'tokens', requestId, tokens: -1, max: 120, truncated: false });
+      return;
+    }
+    try {
+      const r = p.countTokens(text);
+      this.deps.post({ type: 'tokens', requestId, tokens: r.tokens, max: r.max, truncated: r.truncated });
+    } catch (err) {
+      this.deps.post({ type: 'log', level: 'warn', message: `token count failed: ${message(err)}` });
+      this.deps.post({ type: 'tokens', requestId, tokens: -1, max: p.info.maxTokens, truncated: false });
+    }
+  }
+
+  private unload(): void {
+    this.loaded?.pipeline.dispose();
+    this.loaded = undefined;
+  }
+
+  private async load(options: LoadOptions): Promise<void> {
+    if (this.loaded && sameLoad(this.loaded.options, options)) {
+      const l = this.loaded;
+      this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs: l.loadMs });
+      return;
+    }
+    this.unload();
+    const t0 = this.now();
+    try {
+      const l = await this.deps.load(options, (state) => this.deps.post({ type: 'status', state }));
+      const loadMs = this.now() - t0;
+      this.loaded = { ...l, options, loadMs };
+      this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs });
+    } catch (err) {
+      const kind = this.deps.classifyLoadError?.(err) ?? 'other';
+      this.deps.post({ type: 'loadFailed', message: message(err), kind });
+    }
+  }
+
+  private async generate(jobId: string, job: WorkerJob): Promise<void> {
+    const l = this.loaded;
+    if (!l) {
+      this.deps.post({ type: 'failed', jobId, message: 'No model is loaded: select a model folder first.', cancelled: false });
+      return;
+    }
+    if (!/^\d+$/.test(job.seed)) {
+      this.deps.post({ type: 'failed', jobId, message: `Invalid seed ${JSON.stringify(job.seed)}.`, cancelled: false });
+      return;
+    }
+    const abort = new AbortController();
+    this.running = { jobId, abort };
+    try {
+      const result = await l.pipeline.generate(
+        {
+          prompt: job.prompt,
+          negativePrompt: job.negativePrompt,
+          seed: BigInt(job.seed),
+          steps: job.steps,
+          guidanceScale: job.guidanceScale,
+          width: job.width,
+          height: job.height,
+          imagesPerPrompt: job.count,
+        },
+        {
+          signal: abort.signal,
+          onStep: (s) => this.onStep(jobId, job, s),
+        },
+      );
+      if (abort.signal.aborted) throw new CancelledSignal();
+      const t0 = this.now();
+      const info = l.pipeline.info;
+      const images: EncodedImage[] = [];
+      for (const img of result.images) {
+        const parameters = this.deps.formatParameters({
+          prompt: img.prompt,
+          negativePrompt: img.negativePrompt,
+          steps: job.steps,
+          sampler: samplerName(info.schedulerClass),
+          cfgScale: job.guidanceScale,
+          seed: result.seed.toString(),
+          width: img.width,
+          height: img.height,
+          model: info.name,
+          extra: { ...(result.images.length > 1 ? { 'Batch index': String(img.index) } : {}), Version: 'PixArt Studio' },
+        });
+        const bytes = await this.deps.encode({ rgb: img.rgb, width: img.width, height: img.height, parameters }, job.format);
+        images.push({ bytes, format: job.format, width: img.width, height: img.height, index: img.index, prompt: img.prompt, negativePrompt: img.negativePrompt, parameters });
+      }
+      const encodeMs = this.now() - t0;
+      const t = result.timings;
+      this.deps.post(
+        {
+          type: 'done',
+          jobId,
+          seed: result.seed.toString(),
+          images,
+          generatedWidth: result.generatedWidth,
+          generatedHeight: result.generatedHeight,
+          timings: { loadMs: t.loadMs, textEncoderMs: t.textEncoderMs, transformerMs: [...t.transformerMs], schedulerMs: t.schedulerMs, vaeMs: t.vaeMs, encodeMs, totalMs: t.totalMs + encodeMs },
+        },
+        transferable(images.map((i) => i.bytes)),
+      );
+    } catch (err) {
+      const cancelled = abort.signal.aborted || (err instanceof Error && (err.name === 'CancelledError' || err.name === 'AbortError'));
+      this.deps.post({ type: 'failed', jobId, message: cancelled ? 'Cancelled.' : message(err), cancelled });
+    } finally {
+      if (this.running?.jobId === jobId) this.running = undefined;
+    }
+  }
+
+  private onStep(jobId: string, job: WorkerJob, s: PipelineStep): void {
+    let previews: PreviewImage[] | undefined;
+    if (job.preview) {
+      try {
+        const src = s.denoised ?? s.latents;
+        const batch = s.latentShape[0] ?? 1;
+        previews = [];
+        for (let i = 0; i < batch; i++) previews.push({ index: i, ...latentsToPreview(src, s.latentShape, i, job.previewSize) });
+      } catch (err) {
+        previews = undefined;
+        this.deps.post({ type: 'log', level: 'warn', message: `preview failed: ${message(err)}` });
+      }
+    }
+    this.deps.post(
+      { type: 'progress', jobId, step: s.step, steps: s.steps, timestep: s.timestep, elapsedMs: s.elapsedMs, ...(previews ? { previews } : {}) },
+      previews ? transferable(previews.map((p) => p.rgb)) : undefined,
+    );
+  }
+}
+
+class CancelledSignal extends Error {
+  override name = 'CancelledError';
+}
+
+/** Buffers that can be moved rather than copied: whole, non-shared ArrayBuffers only. */
+function transferable(arrays: Uint8Array[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  for (const a of arrays) {
+    const buf = a.buffer;
+    if (buf instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === buf.byteLength && !seen.has(buf)) {
+      seen.add(buf);
+      out.push(buf);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+// The worker-thread entry: one WorkerService fed by the host's messages, with the real pipeline
+// on a real OpenVINO engine. Started once by the extension host (dist/worker.js).
+
+import { parentPort } from 'node:worker_threads';
+import { createEngine } from '../engine/index';
+import type { Engine } from '../engine/types';
+import { PixArtPipeline, ModelFolderError } from '../pipeline/pipeline';
+import { formatParameters } from '../image/parameters';
+import type { HostToWorker, LoadOptions, WorkerToHost } from '../protocol/messages';
+import { WorkerService, type LoadedPipeline, type PipelineLike } from './service';
+import { encodeImage } from './encode';
+
+if (!parentPort) throw new Error('worker.ts must run in a worker thread');
+const port = parentPort;
+
+let engine: { key: string; engine: Engine } | undefined;
+
+function engineFor(options: LoadOptions): Engine {
+  const key = `${options.runtime}|${options.libraryPath ?? ''}`;
+  if (engine?.key !== key) {
+    engine?.engine.dispose();
+    engine = undefined;
+    engine = { key, engine: createEngine({ runtime: options.runtime, libraryPath: options.libraryPath || undefined }) };
+  }
+  return engine.engine;
+}
+
+async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline> {
+  onStatus('loading');
+  const e = engineFor(options);
+  const devices = e.availableDevices();
+  if (options.device !== 'AUTO' && !devices.some((d) => d === options.device || d.startsWith(`${options.device}.`))) {
+    throw Object.assign(new Error(`OpenVINO reports no ${options.device} device on this machine (available: ${devices.join(', ') || 'none'}). Change the pixart.device setting.`), { devices });
+  }
+  const pipeline = await PixArtPipeline.load(options.modelDir, e, {
+    device: options.device,
+    cacheDir: options.cacheDir,
+    precision: options.precision,
+    onStatus,
+  });
+  return { pipeline: pipeline as unknown as PipelineLike, engine: e.name, engineVersion: e.version, devices };
+}
+
+const service = new WorkerService({
+  post: (msg: WorkerToHost, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer ?? []),
+  load,
+  encode: encodeImage,
+  formatParameters,
+  classifyLoadError: (err) => {
+    if (err instanceof ModelFolderError) return 'model-folder';
+    const m = err instanceof Error ? err.message : String(err);
+    if (/openvino|koffi|cannot find module|shared library|\.so|\.dll|\.dylib/i.test(m)) return 'runtime';
+    return 'other';
+  },
+});
+
+port.on('message', (msg: HostToWorker) => {
+  service.handle(msg).catch((err) => port.postMessage({ type: 'log', level: 'error', message: `worker: ${err instanceof Error ? err.stack ?? err.message : String(err)}` } satisfies WorkerToHost));
+});
+
+process.on('unhandledRejection', (err) => {
+  port.postMessage({ type: 'log', level: 'error', message: `worker: unhandled rejection: ${err instanceof Error ? err.stack ?? err.message : String(err)}` } satisfies WorkerToHost);
+});
