@@ -95,3 +95,12 @@ export function parseParameters(text: string): ImageParameters {
     ...(Object.keys(extra).length ? { extra } : {}),
   };
 }
+
+/** The name AUTOMATIC1111 and friends use for a diffusers scheduler class. */
+export function samplerName(schedulerClass: string): string {
+  switch (schedulerClass) {
+    case 'LCMScheduler': return 'LCM';
+    case 'DPMSolverMultistepScheduler': return 'DPM++ 2M';
+    default: return schedulerClass.replace(/Scheduler$/, '') || 'unknown';
+  }
+}

@@ -1,0 +1,94 @@
+// `pixart generate …`: the pipeline from the command line, for scripting, benchmarks and checks.
+// One JSON line on success; one line on stderr and a non-zero exit on failure.
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createEngine } from '../engine';
+import { PixArtPipeline } from '../pipeline/pipeline';
+import { encodePng } from '../image/png';
+import { formatParameters, samplerName, PARAMETERS_KEY } from '../image/parameters';
+import { writeFileAtomic } from '../image/atomic-write';
+import { parseArgs, outputFiles, USAGE, UsageError } from './args';
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const o = parseArgs(argv);
+  const images = o.prompts.length * o.images;
+  const files = outputFiles(o.out, images);
+  if (!o.force) {
+    const taken = files.find((f) => existsSync(f));
+    if (taken) throw new UsageError(`${taken} exists; choose another --out or pass --force to overwrite`);
+  }
+  const t0 = performance.now();
+  const engine = await createEngine({ runtime: o.runtime, libraryPath: o.openvinoLib ?? undefined });
+  const pipeline = await PixArtPipeline.load(o.model, engine, {
+    device: o.device,
+    cacheDir: o.cacheDir ?? undefined,
+    precision: o.precision,
+    schedulerConfigFile: o.schedulerConfig ?? undefined,
+  });
+  const loadMs = performance.now() - t0;
+  const info = pipeline.info;
+  const defaultSize = info.staticSize ?? { width: info.sampleSize * 8, height: info.sampleSize * 8 };
+  const seed = o.seed ?? BigInt(randomBytes(4).readUInt32LE());
+  const steps = o.steps ?? info.defaults.steps;
+  const guidance = o.guidance ?? info.defaults.guidanceScale;
+  const result = await pipeline.generate({
+    prompt: o.prompts,
+    negativePrompt: o.negativePrompt,
+    seed,
+    steps,
+    guidanceScale: guidance,
+    width: o.width ?? defaultSize.width,
+    height: o.height ?? defaultSize.height,
+    resolutionBinning: o.binning,
+    imagesPerPrompt: o.images,
+  });
+  result.images.forEach((img, i) => {
+    const parameters = formatParameters({
+      prompt: img.prompt,
+      negativePrompt: img.negativePrompt,
+      steps,
+      sampler: samplerName(info.schedulerClass),
+      cfgScale: guidance,
+      seed: String(seed),
+      width: img.width,
+      height: img.height,
+      model: info.name,
+      extra: images > 1 ? { 'Batch pos': String(i) } : undefined,
+    });
+    writeFileAtomic(files[i], encodePng(img.rgb, img.width, img.height, { [PARAMETERS_KEY]: parameters }), { overwrite: o.force });
+  });
+  pipeline.dispose();
+  engine.dispose();
+  const round = (ms: number) => Math.round(ms * 100) / 100;
+  const t = result.timings;
+  console.log(JSON.stringify({
+    files,
+    seed: String(seed),
+    width: result.images[0].width,
+    height: result.images[0].height,
+    generatedWidth: result.generatedWidth,
+    generatedHeight: result.generatedHeight,
+    engine: `${engine.name} ${engine.version}`,
+    timings: {
+      loadMs: round(loadMs),
+      textEncoderMs: round(t.textEncoderMs),
+      transformerMs: t.transformerMs.map(round),
+      schedulerMs: round(t.schedulerMs),
+      vaeMs: round(t.vaeMs),
+      postprocessMs: round(t.postprocessMs),
+      inferenceMs: round(t.inferenceMs),
+      totalMs: round(t.totalMs),
+    },
+  }));
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const err = e as Error;
+  console.error(`pixart: ${err.message ?? String(e)}`);
+  if (e instanceof UsageError) console.error('run "pixart --help" for usage');
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

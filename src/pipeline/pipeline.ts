@@ -1,0 +1,356 @@
+// diffusers' PixArtAlphaPipeline on an Engine: text → T5 → denoising loop → VAE → RGB.
+// Step by step as DESIGN.md lays it out; each numeric piece lives in its own module.
+import { readFileSync } from 'node:fs';
+import type { CompiledModel, CompileOptions, Engine, PortInfo, Tensor } from '../engine/types';
+import { castTensor } from '../engine/tensor';
+import { T5Tokenizer, preprocessPrompt, MAX_SEQUENCE_LENGTH } from './tokenizer';
+import { TorchGenerator } from './random';
+import { createScheduler, parseSchedulerConfig, type Scheduler } from './schedulers';
+import { aspectRatioBins, classifyBin, type SizeBin } from './resolution';
+import { resizeAndCrop, toRgb8 } from './image';
+import { readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
+import { validateRequest, type GenerateRequest } from './request';
+
+export { ModelFolderError } from './model-folder';
+export type { GenerateRequest } from './request';
+
+export class CancelledError extends Error {
+  constructor() {
+    super('generation cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface StepInfo {
+  /** 1-based */
+  step: number;
+  steps: number;
+  timestep: number;
+  /** The latents after this step: [images, 4, h, w] */
+  latents: Float32Array;
+  latentShape: number[];
+  elapsedMs: number;
+}
+
+export interface GeneratedImage {
+  width: number;
+  height: number;
+  /** HWC, 8-bit RGB */
+  rgb: Uint8Array;
+  prompt: string;
+  negativePrompt: string;
+  /** Position in the batch: prompt-major, as diffusers orders it. */
+  index: number;
+}
+
+export interface Timings {
+  textEncoderMs: number;
+  transformerMs: number[];
+  schedulerMs: number;
+  vaeMs: number;
+  postprocessMs: number;
+  /** Sum of the engines' inference calls. */
+  inferenceMs: number;
+  totalMs: number;
+}
+
+export interface GenerateResult {
+  images: GeneratedImage[];
+  seed: bigint;
+  generatedWidth: number;
+  generatedHeight: number;
+  timings: Timings;
+}
+
+export interface ModelInfo {
+  modelDir: string;
+  name: string;
+  schedulerClass: string;
+  sampleSize: number;
+  /** Set when the transformer's spatial input shape is fixed (e.g. the notebook's 1024×1024 IR). */
+  staticSize: { width: number; height: number } | null;
+  /** Sizes to offer: the model's aspect-ratio bins, or its one static size. */
+  supportedSizes: SizeBin[];
+  defaults: { steps: number; guidanceScale: number };
+  maxTokens: number;
+}
+
+export interface LoadOptions {
+  device?: string;
+  cacheDir?: string;
+  /**
+   * 'f32' forces full precision everywhere (what conformance checks need). 'auto' lets the device
+   * choose for the transformer (bf16 on CPUs that have it) but keeps T5 and the VAE at f32: T5 in
+   * f16/bf16 overflows into black images.
+   */
+  precision?: 'f32' | 'auto';
+  onStatus?: (status: 'loading' | 'compiling' | 'ready') => void;
+  /** A scheduler_config.json to use instead of the model folder's (e.g. DPM-Solver for an LCM model). */
+  schedulerConfigFile?: string;
+}
+
+const now = () => performance.now();
+
+function inputNamed(model: CompiledModel, name: string, file: string): PortInfo {
+  const port = model.inputs.find((p) => p.name === name);
+  if (!port) throw new ModelFolderError(`${file}: the model has no input "${name}" (inputs: ${model.inputs.map((p) => p.name).join(', ')})`);
+  return port;
+}
+
+/** The single output of a model, or the one with the given name. */
+function output(result: Record<string, Tensor>, name: string): Tensor {
+  return result[name] ?? Object.values(result)[0];
+}
+
+export class PixArtPipeline {
+  private constructor(
+    readonly info: ModelInfo,
+    private readonly folder: ModelFolder,
+    private readonly tokenizer: T5Tokenizer,
+    private readonly textEncoder: CompiledModel,
+    private readonly transformer: CompiledModel,
+    private readonly vae: CompiledModel,
+    private readonly schedulerConfig: Record<string, unknown>,
+  ) {}
+
+  static async load(modelDir: string, engine: Engine, options: LoadOptions = {}): Promise<PixArtPipeline> {
+    options.onStatus?.('loading');
+    const folder = readModelFolder(modelDir);
+    const tokenizer = T5Tokenizer.fromFolder(folder.tokenizerDir);
+    const schedulerFile = options.schedulerConfigFile ?? folder.schedulerConfigFile;
+    let schedulerText: string;
+    try {
+      schedulerText = readFileSync(schedulerFile, 'utf8');
+    } catch {
+      throw new ModelFolderError(`scheduler: cannot read ${schedulerFile}`);
+    }
+    const schedulerConfig = parseSchedulerConfig(schedulerText, schedulerFile);
+    const schedulerClass = createScheduler(schedulerConfig).className; // fails early on an unsupported scheduler
+
+    options.onStatus?.('compiling');
+    const base: CompileOptions = { device: options.device, cacheDir: options.cacheDir };
+    const f32: CompileOptions = { ...base, precision: 'f32' };
+    const compile = async (file: string, opts: CompileOptions) => {
+      try {
+        return await engine.compileModel(file, opts);
+      } catch (e) {
+        throw new ModelFolderError(`cannot load ${file}: ${(e as Error).message}`);
+      }
+    };
+    const textEncoder = await compile(folder.textEncoderFile, f32);
+    const transformer = await compile(folder.transformerFile, options.precision === 'auto' ? base : f32);
+    const vae = await compile(folder.vaeDecoderFile, f32);
+
+    for (const name of ['input_ids', 'attention_mask']) inputNamed(textEncoder, name, folder.textEncoderFile);
+    for (const name of ['hidden_states', 'timestep', 'encoder_hidden_states', 'encoder_attention_mask']) inputNamed(transformer, name, folder.transformerFile);
+    const hs = inputNamed(transformer, 'hidden_states', folder.transformerFile).shape;
+    if (hs.length !== 4 || (hs[1] !== -1 && hs[1] !== folder.transformer.inChannels)) {
+      throw new ModelFolderError(`${folder.transformerFile}: input "hidden_states" has shape [${hs}], expected [batch, ${folder.transformer.inChannels}, height/8, width/8]`);
+    }
+    const scale = folder.vaeScaleFactor;
+    const staticSize = hs[2] > 0 && hs[3] > 0 ? { height: hs[2] * scale, width: hs[3] * scale } : null;
+
+    const isLcm = schedulerClass === 'LCMScheduler';
+    let bins: SizeBin[];
+    try {
+      bins = aspectRatioBins(folder.transformer.sampleSize);
+    } catch {
+      const side = folder.transformer.sampleSize * scale;
+      bins = [{ ratio: '1.0', height: side, width: side }];
+    }
+    const info: ModelInfo = {
+      modelDir,
+      name: folder.name,
+      schedulerClass,
+      sampleSize: folder.transformer.sampleSize,
+      staticSize,
+      supportedSizes: staticSize ? [{ ratio: String(Math.round((staticSize.height / staticSize.width) * 100) / 100), ...staticSize }] : bins,
+      defaults: isLcm ? { steps: 4, guidanceScale: 0 } : { steps: 20, guidanceScale: 4.5 },
+      maxTokens: MAX_SEQUENCE_LENGTH,
+    };
+    options.onStatus?.('ready');
+    return new PixArtPipeline(info, folder, tokenizer, textEncoder, transformer, vae, schedulerConfig);
+  }
+
+  /** Tokens the prompt takes (with `</s>`), against the 120 the model sees. */
+  countTokens(prompt: string): { tokens: number; max: number; truncated: boolean } {
+    const tokens = this.tokenizer.count(prompt);
+    return { tokens, max: MAX_SEQUENCE_LENGTH, truncated: tokens > MAX_SEQUENCE_LENGTH };
+  }
+
+  /** The size diffusers generates at for a request (after resolution binning). */
+  generatedSize(req: Pick<GenerateRequest, 'width' | 'height' | 'resolutionBinning'>): { width: number; height: number } {
+    if (req.resolutionBinning === false) return { width: req.width, height: req.height };
+    const bin = classifyBin(req, aspectRatioBins(this.folder.transformer.sampleSize));
+    return { width: bin.width, height: bin.height };
+  }
+
+  private async encode(texts: string[]): Promise<{ embeds: Tensor; mask: Tensor }> {
+    const b = this.tokenizer.batch(texts);
+    const shape = [b.batch, b.length];
+    const out = await this.textEncoder.infer({
+      input_ids: castTensor({ type: 'i64', shape, data: b.inputIds }, this.portType(this.textEncoder, 'input_ids')),
+      attention_mask: castTensor({ type: 'i64', shape, data: b.attentionMask }, this.portType(this.textEncoder, 'attention_mask')),
+    });
+    return { embeds: output(out, 'last_hidden_state'), mask: { type: 'i64', shape, data: b.attentionMask } };
+  }
+
+  private portType(model: CompiledModel, name: string) {
+    return model.inputs.find((p) => p.name === name)!.type;
+  }
+
+  async generate(request: GenerateRequest, opts: { signal?: AbortSignal; onStep?: (s: StepInfo) => void } = {}): Promise<GenerateResult> {
+    const t0 = now();
+    const req = validateRequest(request);
+    const { signal } = opts;
+    const throwIfCancelled = () => {
+      if (signal?.aborted) throw new CancelledError();
+    };
+    const prompts = req.prompts.map(preprocessPrompt);
+    const negatives = req.negativePrompts.map(preprocessPrompt);
+    const perPrompt = req.imagesPerPrompt;
+    const images = prompts.length * perPrompt;
+    const cfg = req.guidanceScale > 1;
+    const { width: genW, height: genH } = this.generatedSize(req);
+    if (genW % 8 !== 0 || genH % 8 !== 0) throw new RangeError(`height and width must be divisible by 8, got ${genW}x${genH}`);
+    const st = this.info.staticSize;
+    if (st && (st.width !== genW || st.height !== genH)) {
+      throw new RangeError(`this model's transformer only runs ${st.width}x${st.height} (its input shape is fixed); ${genW}x${genH} was asked` + (req.resolutionBinning ? ` (the aspect-ratio bin of ${req.width}x${req.height})` : '') + '. Convert the model with --size dynamic to run other sizes.');
+    }
+    const timings: Timings = { textEncoderMs: 0, transformerMs: [], schedulerMs: 0, vaeMs: 0, postprocessMs: 0, inferenceMs: 0, totalMs: 0 };
+
+    // 1–2. Text: prompts, then (with guidance) negatives, as two encoder calls like diffusers.
+    throwIfCancelled();
+    let t = now();
+    const pos = await this.encode(prompts);
+    const neg = cfg ? await this.encode(negatives) : null;
+    timings.textEncoderMs = now() - t;
+    const rows = cfg ? 2 * images : images;
+    const encoderHidden = repeatRows(neg ? [neg.embeds, pos.embeds] : [pos.embeds], perPrompt);
+    const encoderMask = repeatRows(neg ? [neg.mask, pos.mask] : [pos.mask], perPrompt);
+
+    // 3. Schedule and initial noise.
+    const scheduler: Scheduler = createScheduler(this.schedulerConfig);
+    const timesteps = scheduler.setTimesteps(req.steps);
+    const generator = new TorchGenerator(req.seed);
+    const c = this.folder.transformer.inChannels;
+    const lh = genH / this.folder.vaeScaleFactor;
+    const lw = genW / this.folder.vaeScaleFactor;
+    const latentShape = [images, c, lh, lw];
+    let latents = generator.randn(latentShape);
+    if (scheduler.initNoiseSigma !== 1) latents = latents.map((v) => Math.fround(v * scheduler.initNoiseSigma));
+
+    // 4. Inputs that do not change between steps, in the element types the model declares.
+    const tf = this.transformer;
+    const fixed: Record<string, Tensor> = {
+      encoder_hidden_states: castTensor(encoderHidden, this.portType(tf, 'encoder_hidden_states')),
+      encoder_attention_mask: castTensor(encoderMask, this.portType(tf, 'encoder_attention_mask')),
+    };
+    const declares = (name: string) => tf.inputs.some((p) => p.name === name);
+    if (this.folder.transformer.sampleSize === 128) {
+      // Micro-conditions of the generated (binned) size, only for models that take them.
+      if (declares('resolution')) fixed.resolution = castTensor({ type: 'f32', shape: [rows, 2], data: new Float32Array(rows * 2).map((_, i) => (i % 2 ? genW : genH)) }, this.portType(tf, 'resolution'));
+      if (declares('aspect_ratio')) fixed.aspect_ratio = castTensor({ type: 'f32', shape: [rows, 1], data: new Float32Array(rows).fill(genH / genW) }, this.portType(tf, 'aspect_ratio'));
+    }
+    const outC = this.folder.transformer.outChannels;
+    const keep = outC === 2 * c ? c : outC; // learned sigma: the second half of the channels is dropped
+    const plane = lh * lw;
+    const perImage = c * plane;
+    const tsType = this.portType(tf, 'timestep');
+
+    // 5. Denoising loop.
+    for (let i = 0; i < timesteps.length; i++) {
+      throwIfCancelled();
+      const hidden = new Float32Array(rows * perImage);
+      hidden.set(latents);
+      if (cfg) hidden.set(latents, images * perImage);
+      t = now();
+      const out = output(await tf.infer({
+        ...fixed,
+        hidden_states: { type: 'f32', shape: [rows, c, lh, lw], data: hidden },
+        timestep: castTensor({ type: 'i64', shape: [rows], data: new BigInt64Array(rows).fill(BigInt(Math.round(timesteps[i]))) }, tsType),
+      }), 'sample');
+      const ms = now() - t;
+      timings.transformerMs.push(ms);
+      t = now();
+      const noisePred = guide(out.data as Float32Array, images, outC, plane, keep, cfg ? req.guidanceScale : null);
+      latents = scheduler.step(noisePred, i, latents, () => generator.randn(latentShape));
+      timings.schedulerMs += now() - t;
+      opts.onStep?.({ step: i + 1, steps: timesteps.length, timestep: timesteps[i], latents, latentShape, elapsedMs: now() - t0 });
+    }
+    throwIfCancelled();
+
+    // 6. Decode all images in one VAE call, then resize/crop and convert each.
+    t = now();
+    const inv = Math.fround(this.folder.scalingFactor);
+    const scaled = latents.map((v) => v / inv);
+    const vaeOut = output(await this.vae.infer({ latents: castTensor({ type: 'f32', shape: latentShape, data: scaled }, this.portType(this.vae, 'latents')) }), 'sample');
+    timings.vaeMs = now() - t;
+    t = now();
+    const [, ch, oh, ow] = vaeOut.shape;
+    const result: GeneratedImage[] = [];
+    for (let n = 0; n < images; n++) {
+      const data = (vaeOut.data as Float32Array).subarray(n * ch * oh * ow, (n + 1) * ch * oh * ow);
+      let img = { data, channels: ch, height: oh, width: ow };
+      if (req.resolutionBinning) img = resizeAndCrop(img, req.width, req.height);
+      const p = Math.floor(n / perPrompt);
+      result.push({ width: img.width, height: img.height, rgb: toRgb8(img), prompt: req.prompts[p], negativePrompt: cfg ? req.negativePrompts[p] : '', index: n });
+    }
+    timings.postprocessMs = now() - t;
+    timings.inferenceMs = timings.textEncoderMs + timings.transformerMs.reduce((a, b) => a + b, 0) + timings.vaeMs;
+    timings.totalMs = now() - t0;
+    return { images: result, seed: req.seed, generatedWidth: genW, generatedHeight: genH, timings };
+  }
+
+  dispose(): void {
+    this.textEncoder.dispose();
+    this.transformer.dispose();
+    this.vae.dispose();
+  }
+}
+
+/**
+ * Stacks batches row-wise, each row repeated `times` in place (diffusers' repeat(1, n, 1).view(...)):
+ * [a0, a1] × 2 → [a0, a0, a1, a1].
+ */
+function repeatRows(parts: Tensor[], times: number): Tensor {
+  const [, ...rest] = parts[0].shape;
+  const rowLen = rest.reduce((a, b) => a * b, 1);
+  const rowsIn = parts.reduce((n, p) => n + p.shape[0], 0);
+  const data = new (parts[0].data.constructor as new (n: number) => Tensor['data'])(rowsIn * times * rowLen);
+  let o = 0;
+  for (const p of parts) {
+    for (let r = 0; r < p.shape[0]; r++) {
+      const row = p.data.subarray(r * rowLen, (r + 1) * rowLen);
+      for (let k = 0; k < times; k++, o += rowLen) (data as Float32Array).set(row as Float32Array, o);
+    }
+  }
+  return { type: parts[0].type, shape: [rowsIn * times, ...rest], data };
+}
+
+/**
+ * Classifier-free guidance u + g·(c − u) on the [negative…, positive…] batch (or the plain output
+ * without guidance), keeping the first `keep` channels: float32 arithmetic as torch does it.
+ */
+function guide(out: Float32Array, images: number, outC: number, plane: number, keep: number, g: number | null): Float32Array {
+  const f = Math.fround;
+  const res = new Float32Array(images * keep * plane);
+  const gs = g === null ? 0 : f(g);
+  for (let n = 0; n < images; n++) {
+    for (let ch = 0; ch < keep; ch++) {
+      const dst = (n * keep + ch) * plane;
+      const srcC = (n * outC + ch) * plane;
+      if (g === null) {
+        res.set(out.subarray(srcC, srcC + plane), dst);
+        continue;
+      }
+      const srcU = srcC;
+      const srcT = ((n + images) * outC + ch) * plane;
+      for (let k = 0; k < plane; k++) {
+        const u = out[srcU + k];
+        res[dst + k] = f(u + f(gs * f(out[srcT + k] - u)));
+      }
+    }
+  }
+  return res;
+}
