@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { resolveSettings, resolveOutputFolder, resolveFormDefaults, loadOptionsFrom, DEFAULT_SETTINGS, type PixArtSettings } from '../../src/extension/settings';
+import type { ModelSummary } from '../../src/protocol/messages';
+
+const from = (o: Record<string, unknown>) => resolveSettings((k) => o[k]);
+
+test('unset settings give the defaults', () => {
+  assert.deepEqual(from({}), DEFAULT_SETTINGS);
+});
+
+test('values are type-checked and clamped', () => {
+  const s = from({ modelPath: ' /models/lcm ', device: 'gpu.1', precision: 'f32', openvinoRuntime: 'openvino-c', imageFormat: 'webp', defaultSteps: 500, defaultGuidanceScale: 4.5, defaultSize: '1152x896', defaultImageCount: 9, preview: false, compiledModelCache: false });
+  assert.equal(s.modelPath, '/models/lcm');
+  assert.equal(s.device, 'GPU.1');
+  assert.equal(s.precision, 'f32');
+  assert.equal(s.openvinoRuntime, 'openvino-c');
+  assert.equal(s.imageFormat, 'webp');
+  assert.equal(s.defaultSteps, 100);
+  assert.equal(s.defaultGuidanceScale, 4.5);
+  assert.equal(s.defaultSize, '1152x896');
+  assert.equal(s.defaultImageCount, 4);
+  assert.equal(s.preview, false);
+  assert.equal(s.compiledModelCache, false);
+  const bad = from({ device: 'TPU', precision: 'f8', openvinoRuntime: 'cuda', imageFormat: 'gif', defaultSteps: 'many', defaultSize: 'big', preview: 'yes', outputFolder: '  ', fileNameTemplate: '' });
+  assert.equal(bad.device, 'CPU');
+  assert.equal(bad.precision, 'auto');
+  assert.equal(bad.openvinoRuntime, 'auto');
+  assert.equal(bad.imageFormat, 'png');
+  assert.equal(bad.defaultSteps, 0);
+  assert.equal(bad.defaultSize, '');
+  assert.equal(bad.preview, true);
+  assert.equal(bad.outputFolder, 'assets/generated');
+  assert.equal(bad.fileNameTemplate, DEFAULT_SETTINGS.fileNameTemplate);
+});
+
+test('output folder: relative inside the workspace, absolute as is, never climbing out', () => {
+  const ws = path.resolve('/ws');
+  assert.deepEqual(resolveOutputFolder('assets/generated', ws), { ok: true, folder: path.join(ws, 'assets', 'generated') });
+  assert.deepEqual(resolveOutputFolder('', ws), { ok: true, folder: path.join(ws, 'assets', 'generated') });
+  assert.deepEqual(resolveOutputFolder(path.resolve('/data/img'), ws), { ok: true, folder: path.resolve('/data/img') });
+  assert.deepEqual(resolveOutputFolder('~/Pictures', ws, path.resolve('/home/u')), { ok: true, folder: path.resolve('/home/u/Pictures') });
+  const out = resolveOutputFolder('../../etc', ws);
+  assert.equal(out.ok, false);
+  assert.equal(!out.ok && out.reason, 'outside-workspace');
+  const none = resolveOutputFolder('assets/generated', undefined);
+  assert.equal(!none.ok && none.reason, 'no-workspace');
+});
+
+const lcm: ModelSummary = {
+  name: 'PixArt-LCM-XL-2-1024-MS', modelDir: '/m', schedulerClass: 'LCMScheduler', sampler: 'LCM', staticSize: null,
+  supportedSizes: [{ width: 1152, height: 896, ratio: '0.78' }, { width: 1024, height: 1024, ratio: '1.0' }],
+  defaults: { steps: 4, guidanceScale: 0 }, maxTokens: 120,
+};
+
+test('form defaults: settings first, then the model, sizes the model can run', () => {
+  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS, lcm), { steps: 4, guidanceScale: 0, width: 1024, height: 1024, count: 1 });
+  const s: PixArtSettings = { ...DEFAULT_SETTINGS, defaultSteps: 8, defaultGuidanceScale: 1.5, defaultSize: '1152x896', defaultImageCount: 2 };
+  assert.deepEqual(resolveFormDefaults(s, lcm), { steps: 8, guidanceScale: 1.5, width: 1152, height: 896, count: 2 });
+  // A size the model cannot run falls back to the model's.
+  assert.deepEqual(resolveFormDefaults({ ...DEFAULT_SETTINGS, defaultSize: '640x640' }, lcm).width, 1024);
+  const staticModel = { ...lcm, staticSize: { width: 1024, height: 1024 }, supportedSizes: [{ width: 1024, height: 1024, ratio: '1.0' }], schedulerClass: 'DPMSolverMultistepScheduler', defaults: { steps: 20, guidanceScale: 4.5 } };
+  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS, staticModel), { steps: 20, guidanceScale: 4.5, width: 1024, height: 1024, count: 1 });
+  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS), { steps: 4, guidanceScale: 0, width: 1024, height: 1024, count: 1 });
+});
+
+test('load options from settings', () => {
+  const s: PixArtSettings = { ...DEFAULT_SETTINGS, modelPath: '/m', openvinoLibraryPath: '/opt/ov/libopenvino_c.so' };
+  assert.deepEqual(loadOptionsFrom(s, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto', libraryPath: '/opt/ov/libopenvino_c.so', cacheDir: '/cache' });
+  assert.deepEqual(loadOptionsFrom({ ...s, compiledModelCache: false, openvinoLibraryPath: '' }, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto' });
+});
