@@ -7,7 +7,7 @@ import type { Engine } from '../engine/types';
 import { PixArtPipeline, ModelFolderError } from '../pipeline/pipeline';
 import { formatParameters } from '../image/parameters';
 import type { HostToWorker, LoadOptions, WorkerToHost } from '../protocol/messages';
-import { WorkerService, type LoadedPipeline, type PipelineLike } from './service';
+import { WorkerService, type LoadedPipeline } from './service';
 import { encodeImage } from './encode';
 
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
@@ -38,7 +38,7 @@ async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' 
     precision: options.precision,
     onStatus,
   });
-  return { pipeline: pipeline as unknown as PipelineLike, engine: e.name, engineVersion: e.version, devices };
+  return { pipeline, engine: e.name, engineVersion: e.version, devices };
 }
 
 const service = new WorkerService({
