@@ -15,19 +15,19 @@ const port = parentPort;
 
 let engine: { key: string; engine: Engine } | undefined;
 
-function engineFor(options: LoadOptions): Engine {
+async function engineFor(options: LoadOptions): Promise<Engine> {
   const key = `${options.runtime}|${options.libraryPath ?? ''}`;
-  if (engine?.key !== key) {
-    engine?.engine.dispose();
-    engine = undefined;
-    engine = { key, engine: createEngine({ runtime: options.runtime, libraryPath: options.libraryPath || undefined }) };
-  }
-  return engine.engine;
+  if (engine && engine.key === key) return engine.engine;
+  engine?.engine.dispose();
+  engine = undefined;
+  const created = await createEngine({ runtime: options.runtime, libraryPath: options.libraryPath || undefined });
+  engine = { key, engine: created };
+  return created;
 }
 
 async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline> {
   onStatus('loading');
-  const e = engineFor(options);
+  const e = await engineFor(options);
   const devices = e.availableDevices();
   if (options.device !== 'AUTO' && !devices.some((d) => d === options.device || d.startsWith(`${options.device}.`))) {
     throw Object.assign(new Error(`OpenVINO reports no ${options.device} device on this machine (available: ${devices.join(', ') || 'none'}). Change the pixart.device setting.`), { devices });
