@@ -1,0 +1,50 @@
+// Activation: wires the controller (queue, worker, settings, output folder) to the sidebar views,
+// the commands and the status bar. Activation is cheap: the worker starts, and the model loads,
+// only when the generator is opened or an image is asked for.
+
+import * as vscode from 'vscode';
+import { Controller } from './controller';
+import { GeneratorViewProvider, GENERATOR_VIEW_ID } from './generatorView';
+import { WelcomeViewProvider, WELCOME_VIEW_ID } from './welcomeView';
+import { GalleryActions } from './galleryActions';
+import { StatusBar } from './statusBar';
+import { registerCommands } from './commands';
+import { createLog } from './log';
+import { IMAGE_EXTENSIONS } from './assetStore';
+import { isInside } from './naming';
+
+export function activate(context: vscode.ExtensionContext): { controller: Controller } {
+  const log = createLog();
+  const controller = new Controller(context, log);
+  const actions = new GalleryActions(controller, log);
+  const view = new GeneratorViewProvider(context.extensionUri, controller, actions, log);
+  context.subscriptions.push(
+    log,
+    controller,
+    view,
+    new StatusBar(controller),
+    vscode.window.registerWebviewViewProvider(GENERATOR_VIEW_ID, view),
+    vscode.window.registerTreeDataProvider(WELCOME_VIEW_ID, new WelcomeViewProvider()),
+  );
+  registerCommands(context, controller, view, actions, log);
+
+  // Keep the gallery in step with the output folder (files added, deleted or renamed outside).
+  let timer: NodeJS.Timeout | undefined;
+  const onFile = async (uri: vscode.Uri) => {
+    if (!IMAGE_EXTENSIONS.test(uri.fsPath)) return;
+    const folder = await controller.outputFolder(false);
+    if (!folder || !isInside(folder, uri.fsPath)) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void controller.refreshGallery(), 300);
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.{png,webp,jpg,jpeg}');
+  context.subscriptions.push(watcher, watcher.onDidCreate(onFile), watcher.onDidDelete(onFile), { dispose: () => clearTimeout(timer) });
+
+  log.info(`PixArt Studio activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
+  // Returned for the real-VS-Code test suite (reads state and the measured event-loop stall).
+  return { controller };
+}
+
+export function deactivate(): void {
+  /* disposables registered on the context are disposed by VS Code */
+}

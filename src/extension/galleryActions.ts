@@ -1,0 +1,146 @@
+// What the gallery's buttons (and the matching commands) do with one generated image:
+// open, insert at the cursor, copy a Markdown link, reveal, reuse its parameters, re-run it with
+// the same seed, delete it to the trash.
+
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { GalleryAction, GenerationParams } from '../protocol/messages';
+import { IMAGE_EXTENSIONS, readImageParameters } from './assetStore';
+import { altFromPrompt, imageSnippet, markdownLink, relativeImagePath } from './insertion';
+import { isInside } from './naming';
+import { seedFromMetadata } from './seed';
+import type { Controller } from './controller';
+import type { Log } from './log';
+import type { ImageParameters } from '../image/parameters';
+
+export function paramsFromMetadata(p: ImageParameters): Partial<GenerationParams> {
+  const out: Partial<GenerationParams> = { prompt: p.prompt, negativePrompt: p.negativePrompt };
+  const seed = seedFromMetadata(p.seed);
+  if (seed !== undefined) out.seed = seed;
+  if (Number.isFinite(p.steps)) out.steps = p.steps;
+  if (Number.isFinite(p.cfgScale)) out.guidanceScale = p.cfgScale;
+  if (Number.isFinite(p.width) && Number.isFinite(p.height)) {
+    out.width = p.width;
+    out.height = p.height;
+  }
+  return out;
+}
+
+export class GalleryActions {
+  constructor(private readonly controller: Controller, private readonly log: Log) {}
+
+  /** Runs an action on an image file inside the output folder (anything else is refused). */
+  async run(action: GalleryAction, file: string): Promise<void> {
+    const folder = await this.controller.outputFolder(false);
+    if (!folder || !isInside(folder, file) || !IMAGE_EXTENSIONS.test(file)) {
+      this.log.warn(`refused gallery action ${action} on ${file}: not an image in the output folder`);
+      return;
+    }
+    try {
+      await fs.access(file);
+    } catch {
+      void vscode.window.showWarningMessage(`PixArt: ${path.basename(file)} no longer exists.`);
+      void this.controller.refreshGallery();
+      return;
+    }
+    switch (action) {
+      case 'open':
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
+        return;
+      case 'insert':
+        await this.insert(file);
+        return;
+      case 'copyMarkdown':
+        await this.copyMarkdown(file);
+        return;
+      case 'reveal':
+        await this.reveal(file);
+        return;
+      case 'reuse':
+        await this.reuse(file);
+        return;
+      case 'rerun':
+        await this.rerun(file);
+        return;
+      case 'delete':
+        await this.delete(file);
+        return;
+    }
+  }
+
+  private async prompt(file: string): Promise<string> {
+    return (await readImageParameters(file).catch(() => undefined))?.prompt ?? path.basename(file, path.extname(file)).replace(/-/g, ' ');
+  }
+
+  /** Inserts the language-appropriate reference to `file` at every cursor of the active editor. */
+  async insert(file: string): Promise<boolean> {
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    const prompt = await this.prompt(file);
+    if (!editor) {
+      const link = markdownLink(relativeImagePath(file, undefined, this.controller.workspaceRoot()), prompt);
+      await vscode.env.clipboard.writeText(link);
+      void vscode.window.showInformationMessage('PixArt: no editor is open; the image link was copied to the clipboard.');
+      return false;
+    }
+    const doc = editor.document;
+    const docPath = doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined;
+    const text = imageSnippet(doc.languageId, relativeImagePath(file, docPath, this.controller.workspaceRoot()), altFromPrompt(prompt));
+    const ok = await editor.edit((eb) => {
+      for (const sel of editor.selections) eb.replace(sel, text);
+    });
+    if (ok) await vscode.window.showTextDocument(doc, editor.viewColumn);
+    return ok;
+  }
+
+  async copyMarkdown(file: string): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    const docPath = editor && editor.document.uri.scheme === 'file' && !editor.document.isUntitled ? editor.document.uri.fsPath : undefined;
+    await vscode.env.clipboard.writeText(markdownLink(relativeImagePath(file, docPath, this.controller.workspaceRoot()), await this.prompt(file)));
+    void vscode.window.setStatusBarMessage('PixArt: Markdown link copied', 3000);
+  }
+
+  private async reveal(file: string): Promise<void> {
+    const uri = vscode.Uri.file(file);
+    if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+    else await vscode.commands.executeCommand('revealFileInOS', uri);
+  }
+
+  private async readParams(file: string): Promise<ImageParameters | undefined> {
+    const p = await readImageParameters(file).catch(() => undefined);
+    if (!p) void vscode.window.showWarningMessage(`PixArt: ${path.basename(file)} carries no generation parameters.`);
+    return p;
+  }
+
+  async reuse(file: string): Promise<void> {
+    const p = await this.readParams(file);
+    if (!p) return;
+    this.controller.post({ type: 'setForm', params: paramsFromMetadata(p) });
+    await vscode.commands.executeCommand('pixart.generator.focus');
+  }
+
+  private async rerun(file: string): Promise<void> {
+    const p = await this.readParams(file);
+    if (!p) return;
+    const form = paramsFromMetadata(p);
+    // The seed may be a 64-bit one from another tool: validate the rest, keep the seed as read.
+    const v = this.controller.validate({ ...form, seed: '', count: 1 });
+    if (!v.ok) {
+      void vscode.window.showErrorMessage(`PixArt: cannot re-run ${path.basename(file)}: ${v.errors.map((e) => e.message).join(' ')}`);
+      return;
+    }
+    await this.controller.enqueue({ ...v.value, seed: form.seed ?? '' });
+  }
+
+  private async delete(file: string): Promise<void> {
+    const name = path.basename(file);
+    const ok = await vscode.window.showWarningMessage(`Delete ${name}?`, { modal: true, detail: 'The file is moved to the trash.' }, 'Delete');
+    if (ok !== 'Delete') return;
+    try {
+      await vscode.workspace.fs.delete(vscode.Uri.file(file), { useTrash: true });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`PixArt: could not delete ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await this.controller.refreshGallery();
+  }
+}

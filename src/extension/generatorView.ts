@@ -1,0 +1,144 @@
+// The sidebar's generator webview: serves the HTML shell, validates every message from the
+// webview before acting on it, and forwards the controller's messages to it.
+
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import type { GenerationParams, HostToWebview } from '../protocol/messages';
+import { parseWebviewMessage } from '../protocol/validate';
+import { Controller } from './controller';
+import { makeNonce, webviewHtml } from './webviewHtml';
+import type { GalleryActions } from './galleryActions';
+import type { Log } from './log';
+
+export const GENERATOR_VIEW_ID = 'pixart.generator';
+
+export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private galleryFolder: string | undefined;
+  /** Form values to show once the webview is ready (e.g. "Reuse Parameters" before it was opened). */
+  private pendingForm: Partial<GenerationParams> | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly controller: Controller,
+    private readonly actions: GalleryActions,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(controller.onPost((m) => this.post(m)));
+    controller.setGalleryListener((images, folder) => {
+      const view = this.view;
+      if (!view) return;
+      if (folder !== this.galleryFolder) {
+        this.galleryFolder = folder;
+        view.webview.options = this.webviewOptions();
+      }
+      const items = Controller.galleryItems(images, (p) => view.webview.asWebviewUri(vscode.Uri.file(p)).toString());
+      this.post({ type: 'gallery', items, folder: folder ?? '' });
+    });
+  }
+
+  private webviewOptions(): vscode.WebviewOptions {
+    const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
+    if (this.galleryFolder) roots.push(vscode.Uri.file(this.galleryFolder));
+    return { enableScripts: true, enableForms: false, localResourceRoots: roots };
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    view.webview.options = this.webviewOptions();
+    const nonce = makeNonce();
+    view.webview.html = webviewHtml({
+      cspSource: view.webview.cspSource,
+      nonce,
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css')).toString(),
+      title: 'PixArt Generator',
+    });
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((raw) => void this.onMessage(raw)),
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+      }),
+      view.onDidChangeVisibility(() => {
+        if (view.visible) void this.controller.refreshGallery();
+      }),
+    );
+    // Opening the generator is the moment to warm the model up.
+    this.controller.ensureModel();
+  }
+
+  /** Fills the form (now, or when the webview is ready). */
+  showForm(params: Partial<GenerationParams>): void {
+    if (this.view) this.post({ type: 'setForm', params });
+    else this.pendingForm = params;
+  }
+
+  get visible(): boolean {
+    return !!this.view?.visible;
+  }
+
+  post(msg: HostToWebview): void {
+    void this.view?.webview.postMessage(msg);
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const parsed = parseWebviewMessage(raw);
+    if (!parsed.ok) {
+      this.log.warn(`ignored a webview message: ${parsed.error}`);
+      return;
+    }
+    const m = parsed.message;
+    switch (m.type) {
+      case 'ready':
+        await this.controller.sendFullState();
+        if (this.pendingForm) {
+          this.post({ type: 'setForm', params: this.pendingForm });
+          this.pendingForm = undefined;
+        }
+        return;
+      case 'generate': {
+        const v = this.controller.validate(m.params);
+        if (!v.ok) {
+          this.post({ type: 'invalid', errors: v.errors });
+          return;
+        }
+        this.post({ type: 'invalid', errors: [] });
+        await this.controller.enqueue(v.value);
+        return;
+      }
+      case 'cancel':
+        this.controller.cancel(m.jobId);
+        return;
+      case 'countTokens': {
+        const r = await this.controller.countTokens(m.text);
+        this.post({ type: 'tokens', requestId: m.requestId, ...r });
+        return;
+      }
+      case 'selectModelFolder':
+        await vscode.commands.executeCommand('pixart.selectModelFolder');
+        return;
+      case 'openSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pixart-studio.pixart-studio');
+        return;
+      case 'showLog':
+        this.log.show();
+        return;
+      case 'refreshGallery':
+        await this.controller.refreshGallery();
+        return;
+      case 'galleryAction': {
+        const folder = this.galleryFolder ?? (await this.controller.outputFolder(false));
+        if (!folder) return;
+        // The name was checked to be a plain file name; it must also be one the gallery lists.
+        const file = path.join(folder, m.file);
+        await this.actions.run(m.action, file);
+        return;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
