@@ -5,7 +5,7 @@ import type { CompiledModel, CompileOptions, Engine, PortInfo, Tensor } from '..
 import { castTensor } from '../engine/tensor';
 import { T5Tokenizer, preprocessPrompt, MAX_SEQUENCE_LENGTH } from './tokenizer';
 import { TorchGenerator } from './random';
-import { createScheduler, parseSchedulerConfig, type Scheduler } from './schedulers';
+import { createScheduler, parseSchedulerConfig, type ParsedSchedulerConfig, type Scheduler } from './schedulers';
 import { aspectRatioBins, classifyBin, type SizeBin } from './resolution';
 import { resizeAndCrop, toRgb8 } from './image';
 import { readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
@@ -110,7 +110,7 @@ export class PixArtPipeline {
     private readonly textEncoder: CompiledModel,
     private readonly transformer: CompiledModel,
     private readonly vae: CompiledModel,
-    private readonly schedulerConfig: Record<string, unknown>,
+    private readonly schedulerConfig: ParsedSchedulerConfig,
   ) {}
 
   static async load(modelDir: string, engine: Engine, options: LoadOptions = {}): Promise<PixArtPipeline> {
@@ -124,8 +124,14 @@ export class PixArtPipeline {
     } catch {
       throw new ModelFolderError(`scheduler: cannot read ${schedulerFile}`);
     }
-    const schedulerConfig = parseSchedulerConfig(schedulerText, schedulerFile);
-    const schedulerClass = createScheduler(schedulerConfig).className; // fails early on an unsupported scheduler
+    let schedulerConfig: ParsedSchedulerConfig;
+    let schedulerClass: string;
+    try {
+      schedulerConfig = parseSchedulerConfig(schedulerText);
+      schedulerClass = createScheduler(schedulerConfig).className; // fails early on an unsupported field
+    } catch (e) {
+      throw new ModelFolderError(`${schedulerFile}: ${(e as Error).message}`);
+    }
 
     options.onStatus?.('compiling');
     const base: CompileOptions = { device: options.device, cacheDir: options.cacheDir };
@@ -274,7 +280,7 @@ export class PixArtPipeline {
       timings.transformerMs.push(ms);
       t = now();
       const noisePred = guide(out.data as Float32Array, images, outC, plane, keep, cfg ? req.guidanceScale : null);
-      latents = scheduler.step(noisePred, i, latents, () => generator.randn(latentShape));
+      latents = scheduler.step(noisePred, i, latents, () => generator.randn(latentShape), images);
       timings.schedulerMs += now() - t;
       opts.onStep?.({ step: i + 1, steps: timesteps.length, timestep: timesteps[i], latents, latentShape, elapsedMs: now() - t0 });
     }

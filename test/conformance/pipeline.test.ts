@@ -21,9 +21,10 @@ function relErr(a: Float32Array, b: Float32Array): number {
   return err / scale;
 }
 
+test('pipeline reproduces diffusers on every fixture case', async (t) => {
 for (const { name: engineName, engine } of await conformanceEngines()) {
   for (const c of listCases()) {
-    test(`[${engineName}] pipeline reproduces diffusers: ${c.name}`, async () => {
+    await t.test(`[${engineName}] ${c.name}`, async () => {
       const pipeline = await PixArtPipeline.load(modelFolderForCase(c), engine, {
         precision: 'f32',
         schedulerConfigFile: caseFile(c, 'scheduler_config.json'),
@@ -76,3 +77,4 @@ for (const { name: engineName, engine } of await conformanceEngines()) {
     });
   }
 }
+});
