@@ -43,7 +43,7 @@ export interface PipelineLike {
   readonly info: PipelineModelInfo;
   countTokens(prompt: string): { tokens: number; max: number; truncated: boolean };
   generate(
-    req: { prompt: string; negativePrompt?: string; seed: bigint; steps: number; guidanceScale: number; width: number; height: number; imagesPerPrompt?: number },
+    req: { prompt: string; negativePrompt?: string; seed: bigint; steps: number; guidanceScale: number; width: number; height: number; resolutionBinning?: boolean; imagesPerPrompt?: number },
     opts?: { signal?: AbortSignal; onStep?: (s: PipelineStep) => void },
   ): Promise<{
     images: PipelineImage[];
@@ -210,6 +210,8 @@ export class WorkerService {
           guidanceScale: job.guidanceScale,
           width: job.width,
           height: job.height,
+          // A static model runs exactly its one size; binning would move it to a trained bin.
+          resolutionBinning: l.pipeline.info.staticSize === null,
           imagesPerPrompt: job.count,
         },
         {
