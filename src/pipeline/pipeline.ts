@@ -29,6 +29,8 @@ export interface StepInfo {
   /** The latents after this step: [images, 4, h, w] */
   latents: Float32Array;
   latentShape: number[];
+  /** The scheduler's clean-latent estimate at this step (sharper previews than noisy latents). */
+  denoised: Float32Array | null;
   elapsedMs: number;
 }
 
@@ -184,9 +186,14 @@ export class PixArtPipeline {
     return { tokens, max: MAX_SEQUENCE_LENGTH, truncated: tokens > MAX_SEQUENCE_LENGTH };
   }
 
-  /** The size diffusers generates at for a request (after resolution binning). */
+  /**
+   * The size generated for a request: with binning, diffusers' closest aspect-ratio bin — or, for a
+   * model fixed to one size, that size (diffusers would pick a bin the model cannot run; resizing
+   * and cropping from the size it can run is what binning is for).
+   */
   generatedSize(req: Pick<GenerateRequest, 'width' | 'height' | 'resolutionBinning'>): { width: number; height: number } {
     if (req.resolutionBinning === false) return { width: req.width, height: req.height };
+    if (this.info.staticSize) return { ...this.info.staticSize };
     const bin = classifyBin(req, aspectRatioBins(this.folder.transformer.sampleSize));
     return { width: bin.width, height: bin.height };
   }
@@ -221,7 +228,7 @@ export class PixArtPipeline {
     if (genW % 8 !== 0 || genH % 8 !== 0) throw new RangeError(`height and width must be divisible by 8, got ${genW}x${genH}`);
     const st = this.info.staticSize;
     if (st && (st.width !== genW || st.height !== genH)) {
-      throw new RangeError(`this model's transformer only runs ${st.width}x${st.height} (its input shape is fixed); ${genW}x${genH} was asked` + (req.resolutionBinning ? ` (the aspect-ratio bin of ${req.width}x${req.height})` : '') + '. Convert the model with --size dynamic to run other sizes.');
+      throw new RangeError(`this model's transformer only runs ${st.width}x${st.height} (its input shape is fixed); ${genW}x${genH} was asked without resolution binning. Turn binning on (it generates at ${st.width}x${st.height} and resizes), or convert the model with --size dynamic.`);
     }
     const timings: Timings = { textEncoderMs: 0, transformerMs: [], schedulerMs: 0, vaeMs: 0, postprocessMs: 0, inferenceMs: 0, totalMs: 0 };
 
@@ -282,7 +289,7 @@ export class PixArtPipeline {
       const noisePred = guide(out.data as Float32Array, images, outC, plane, keep, cfg ? req.guidanceScale : null);
       latents = scheduler.step(noisePred, i, latents, () => generator.randn(latentShape), images);
       timings.schedulerMs += now() - t;
-      opts.onStep?.({ step: i + 1, steps: timesteps.length, timestep: timesteps[i], latents, latentShape, elapsedMs: now() - t0 });
+      opts.onStep?.({ step: i + 1, steps: timesteps.length, timestep: timesteps[i], latents, latentShape, denoised: scheduler.denoised, elapsedMs: now() - t0 });
     }
     throwIfCancelled();
 

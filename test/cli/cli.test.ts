@@ -86,7 +86,7 @@ test('bad input: one line naming the problem, non-zero exit, nothing written', (
     [['--model', join(out, 'nope'), '--prompt', 'x'], 1, /model folder .*nope does not exist/],
     [['--model', tinyModelDir, '--prompt', 'x', '--seed', 'abc'], 2, /--seed takes a whole number/],
     [['--model', tinyModelDir, '--prompt', 'x', '--steps', '0'], 2, /--steps takes a whole number from 1/],
-    [['--model', tinyModelDir, '--prompt', 'x', '--width', '256', '--height', '256', '--no-binning'], 1, /only runs 128x128 .*256x256 was asked.*--size dynamic/],
+    [['--model', tinyModelDir, '--prompt', 'x', '--width', '256', '--height', '256', '--no-binning'], 1, /only runs 128x128 .*256x256 was asked without resolution binning/],
   ];
   for (const [args, code, re] of cases) {
     const file = join(out, 'bad.png');
