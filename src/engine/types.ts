@@ -16,6 +16,10 @@ export interface Tensor {
 export type Dim = number;
 
 export interface PortInfo {
+  /**
+   * The tensor name, as the model's author gave it. (An IR tensor may carry extra generated names,
+   * e.g. "/m/Cast_output_0" next to "encoder_attention_mask"; engines report the authored one.)
+   */
   name: string;
   type: ElementType;
   /** -1 for a dynamic dimension; the rank itself is always static in the models we load. */
@@ -40,11 +44,14 @@ export interface CompiledModel {
   readonly outputs: readonly PortInfo[];
   /**
    * Runs the model on named inputs. Each input must already have the element type the model
-   * declares (see castTensor). Resolves with the outputs by name, copied out of the runtime.
-   * Must not block the calling thread for the duration of inference.
+   * declares (see castTensor); a missing, unknown, mistyped or misshapen input rejects with an
+   * Error naming the model file and the input. Resolves with the outputs by name, copied out of
+   * the runtime into fresh arrays. Must not block the calling thread for the duration of inference.
+   * Calls on one model run one at a time, in call order; inputs are read when a call starts, so
+   * keep them unchanged until its promise settles.
    */
   infer(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>>;
-  /** Releases the compiled model and its infer request. */
+  /** Releases the compiled model and its infer request (after a running call ends); idempotent. */
   dispose(): void;
 }
 
@@ -57,5 +64,6 @@ export interface Engine {
   availableDevices(): string[];
   /** Reads an OpenVINO IR (.xml with .bin beside it) or an .onnx file and compiles it. */
   compileModel(modelPath: string, options?: CompileOptions): Promise<CompiledModel>;
+  /** Releases the runtime and every model compiled by this engine; idempotent. */
   dispose(): void;
 }

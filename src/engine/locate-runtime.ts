@@ -1,0 +1,155 @@
+// Finds libopenvino_c for the C engine, in this order: an explicit path (setting pixart.openvinoRuntime or
+// option), env PIXART_OPENVINO_LIB, the `openvino` package of a Python interpreter (PIXART_PYTHON or
+// python3), then the project's provisioned venv (.cache/openvino-venv, see
+// scripts/provision-openvino.mjs). An explicit path that holds no library is an error, not a skip:
+// the user asked for that runtime.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+/** The wheel version the project pins and tests with. */
+export const OPENVINO_PIP_VERSION = '2026.4.1';
+export const PROVISIONED_VENV = join('.cache', 'openvino-venv');
+
+export interface LocateOptions {
+  /** The .so/.dylib/.dll itself, or a folder holding it (a wheel's openvino/ or libs/, an OpenVINO archive). */
+  libraryPath?: string;
+  /** Python interpreter to ask for its openvino package (default: env PIXART_PYTHON, else python3/python). */
+  python?: string;
+  /** Folders from which to look upward for .cache/openvino-venv (default: this module's folder and the cwd). */
+  searchFrom?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface LocatedRuntime {
+  libraryPath: string;
+  source: 'option' | 'env' | 'python' | 'venv';
+  /** The interpreter whose openvino package holds the library, when found through Python. */
+  python?: string;
+}
+
+const isWin = process.platform === 'win32';
+// libopenvino_c.so, libopenvino_c.so.2641, libopenvino_c.2641.dylib, libopenvino_c.dylib, openvino_c.dll
+const LIB_NAME = /^(lib)?openvino_c(\.\d+)*\.(so|dylib|dll)(\.\d+)*$/;
+
+/** The C library inside `path` (a file, or a folder searched in the layouts OpenVINO ships), if any. */
+export function findCLibrary(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  if (statSync(path).isFile()) return LIB_NAME.test(path.split(/[\\/]/).pop() ?? '') ? path : undefined;
+  const dirs = [
+    path,
+    join(path, 'libs'), // site-packages/openvino/libs
+    join(path, 'openvino', 'libs'), // site-packages
+    join(path, 'runtime', 'lib', 'intel64'), // archive, Linux
+    join(path, 'runtime', 'lib', 'intel64', 'Release'), // archive, macOS
+    join(path, 'runtime', 'lib', 'arm64', 'Release'),
+    join(path, 'runtime', 'lib', 'aarch64'),
+    join(path, 'runtime', 'bin', 'intel64', 'Release'), // archive, Windows
+  ];
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    // Prefer the versioned file: the unversioned symlink is absent in wheels and may point elsewhere.
+    const hits = names.filter((n) => LIB_NAME.test(n)).sort((a, b) => b.length - a.length);
+    if (hits.length) return join(dir, hits[0]);
+  }
+  return undefined;
+}
+
+/** The openvino package folder of a Python interpreter, or the reason there is none. */
+export function askPython(python: string): { dir?: string; reason?: string } {
+  const r = spawnSync(python, ['-c', 'import openvino, os; print(os.path.dirname(openvino.__file__))'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    windowsHide: true,
+  });
+  if (r.error) return { reason: `${python}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : r.error.message}` };
+  if (r.status !== 0) {
+    const last = (r.stderr || '').trim().split('\n').pop() || `exit code ${r.status}`;
+    return { reason: `${python}: ${last}` };
+  }
+  return { dir: r.stdout.trim().split('\n').pop() };
+}
+
+export function venvPython(venvDir: string): string {
+  return isWin ? join(venvDir, 'Scripts', 'python.exe') : join(venvDir, 'bin', 'python');
+}
+
+/** site-packages/openvino of a venv, whatever its Python version. */
+export function venvOpenvinoDir(venvDir: string): string | undefined {
+  if (isWin) return join(venvDir, 'Lib', 'site-packages', 'openvino');
+  let libs: string[];
+  try {
+    libs = readdirSync(join(venvDir, 'lib')).filter((n) => n.startsWith('python'));
+  } catch {
+    return undefined;
+  }
+  return libs.map((n) => join(venvDir, 'lib', n, 'site-packages', 'openvino')).find((p) => existsSync(p));
+}
+
+/** The nearest .cache/openvino-venv above any of `from` (the repo or the installed extension). */
+export function findProvisionedVenv(from: string[]): string | undefined {
+  for (const start of from) {
+    let dir = resolve(start);
+    for (;;) {
+      const candidate = join(dir, PROVISIONED_VENV);
+      if (existsSync(join(candidate, '.provisioned'))) return candidate;
+      const parent = dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  return undefined;
+}
+
+export const RUNTIME_FIX =
+  `Install the OpenVINO runtime with "pip install openvino==${OPENVINO_PIP_VERSION}" (for python3, or the ` +
+  `interpreter named by PIXART_PYTHON), or point the setting pixart.openvinoRuntime / env PIXART_OPENVINO_LIB ` +
+  `at libopenvino_c (the file, or the folder holding it, e.g. <site-packages>/openvino/libs).`;
+
+export function locateOpenVinoC(options: LocateOptions = {}): LocatedRuntime {
+  const env = options.env ?? process.env;
+  const tried: string[] = [];
+
+  if (options.libraryPath) {
+    const lib = findCLibrary(options.libraryPath);
+    if (lib) return { libraryPath: lib, source: 'option' };
+    throw new Error(`pixart.openvinoRuntime is "${options.libraryPath}", which holds no libopenvino_c library. ${RUNTIME_FIX}`);
+  }
+  tried.push('setting pixart.openvinoRuntime: not set');
+
+  const fromEnv = env.PIXART_OPENVINO_LIB;
+  if (fromEnv) {
+    const lib = findCLibrary(fromEnv);
+    if (lib) return { libraryPath: lib, source: 'env' };
+    throw new Error(`PIXART_OPENVINO_LIB is "${fromEnv}", which holds no libopenvino_c library. ${RUNTIME_FIX}`);
+  }
+  tried.push('env PIXART_OPENVINO_LIB: not set');
+
+  const explicitPython = options.python ?? env.PIXART_PYTHON;
+  const pythons = explicitPython ? [explicitPython] : isWin ? ['python', 'py'] : ['python3', 'python'];
+  for (const python of pythons) {
+    const { dir, reason } = askPython(python);
+    if (!dir) {
+      tried.push(reason ?? python);
+      continue;
+    }
+    const lib = findCLibrary(dir);
+    if (lib) return { libraryPath: lib, source: 'python', python };
+    tried.push(`${python}: its openvino package (${dir}) has no libopenvino_c`);
+    break; // a Python with openvino answered; asking the next name would only find the same one
+  }
+
+  const from = options.searchFrom ?? [__dirname, process.cwd()];
+  const venv = findProvisionedVenv(from);
+  const venvOv = venv && venvOpenvinoDir(venv);
+  const venvLib = venvOv && findCLibrary(venvOv);
+  if (venv && venvLib) return { libraryPath: venvLib, source: 'venv', python: venvPython(venv) };
+  tried.push(venv ? `${venv}: has no libopenvino_c` : `${PROVISIONED_VENV}: not provisioned`);
+
+  throw new Error(`OpenVINO runtime (libopenvino_c) not found. Tried:\n  - ${tried.join('\n  - ')}\n${RUNTIME_FIX}`);
+}
