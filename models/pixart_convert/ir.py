@@ -151,9 +151,43 @@ def compress(model, precision: str, component: str):
         return nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT4_SYM, group_size=-1)
 
 
+# Ops whose constant inputs are weights, and which input ports hold them.
+_WEIGHT_PORTS = {"MatMul": (0, 1), "Convolution": (1,), "GroupConvolution": (1,), "ConvolutionBackpropData": (1,),
+                 "Gather": (0,)}
+
+
+def weights_to_fp16(model) -> int:
+    """Stores the weights of MatMul / convolution / embedding ops in fp16 (an f16 constant and a
+    Convert back to f32), and nothing else; returns how many it changed.
+
+    Why not save_model(compress_to_fp16=True): that rounds every f32 constant, including the
+    sinusoidal frequencies of the timestep embedding, where timesteps up to 999 turn fp16's 5e-4
+    rounding into half a radian of phase. diffusers keeps those in f32 even in fp16 pipelines, and
+    so do we. Compute stays f32 either way.
+    """
+    np = require("numpy")
+    ops = ov().opset13
+    changed = 0
+    for op in model.get_ordered_ops():
+        for index in _WEIGHT_PORTS.get(op.get_type_name(), ()):
+            source = op.input_value(index)
+            node = source.get_node()
+            if node.get_type_name() != "Constant" or node.get_element_type() != ov().Type.f32:
+                continue
+            data = node.get_data()
+            if data.size < 16:  # scalars and shape-like constants are not weights
+                continue
+            half = ops.convert(ops.constant(data.astype(np.float16)), ov().Type.f32)
+            half.set_friendly_name(node.get_friendly_name())
+            source.replace(half.output(0))
+            changed += 1
+    return changed
+
+
 def save(model, xml_path: Path, precision: str) -> None:
-    """Saves the IR. fp16 stores weights in half precision (compute stays f32 on CPU); int8/int4
-    already carry compressed weights, and their remaining float weights are stored as fp16 like
-    the notebook's; fp32 stores everything as is, so the IR computes exactly what the source does."""
+    """Saves the IR. fp32 stores every weight as the source has it, so the IR computes exactly what
+    the source does; fp16 (and the weights int8/int4 left uncompressed) store weights in fp16."""
     xml_path.parent.mkdir(parents=True, exist_ok=True)
-    ov().save_model(model, str(xml_path), compress_to_fp16=(precision != "fp32"))
+    if precision != "fp32":
+        weights_to_fp16(model)
+    ov().save_model(model, str(xml_path), compress_to_fp16=False)

@@ -25,6 +25,9 @@ class OnnxSource:
                 f"missing {', '.join(missing) if self.folder.is_dir() else 'the folder itself'}",
                 "point --from-onnx at a folder in the fixture layout (see models/README.md)")
 
+    def preflight(self) -> None:
+        """Nothing to check beyond the folder (done in __init__)."""
+
     def prepare(self) -> None:
         """Nothing to download."""
 

@@ -67,8 +67,9 @@ def convert(args) -> Path:
         require("nncf", purpose=f"--weights {args.weights}")
     out = Path(args.out)
     check_out_dir(out, args.force)
+    source.preflight()  # e.g. is the hub reachable, before we promise anything about disk space
     check_disk(out, source.estimate_bytes(precisions), "this conversion")
-    source.prepare()
+    source.prepare()  # e.g. the download, only once the disk check passed
 
     staging = staging_dir(out)
     try:

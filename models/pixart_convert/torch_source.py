@@ -67,16 +67,25 @@ class TorchSource:
             raise ConvertError(f"--from {self.folder} holds a {cls}, not a PixArtAlphaPipeline",
                                "convert a PixArt-α model (PixArt-Σ and others use other pipelines)")
 
-    def prepare(self) -> None:
-        """Downloads the model (hub) once the disk check passed; a cached download is reused."""
+    def preflight(self) -> None:
+        """For the hub: uses a cached download if there is one (works offline), else checks that
+        the hub can be reached, so 'no network' is reported before anything else happens."""
         if self.kind != "hub":
             return
         hub = require("huggingface_hub", purpose="downloading the model")
-        try:  # already downloaded: works offline
+        try:
             self.folder = Path(hub.snapshot_download(self.model_id, revision=self.revision,
                                                      allow_patterns=HF_ALLOW, local_files_only=True))
         except Exception:
+            self.folder = None
             _check_network()
+
+    def prepare(self) -> None:
+        """Downloads the model (hub) once the disk check passed."""
+        if self.kind != "hub":
+            return
+        hub = require("huggingface_hub", purpose="downloading the model")
+        if self.folder is None:
             print(f"downloading {self.model_id} (~22 GB the first time) into the Hugging Face cache …", flush=True)
             try:
                 self.folder = Path(hub.snapshot_download(self.model_id, revision=self.revision, allow_patterns=HF_ALLOW))
@@ -110,7 +119,7 @@ class TorchSource:
         params = _tiny_params() if self.tiny else REAL_PARAMS
         out = sum(params[c] * 4 * SIZE_FACTOR[precisions[c]] for c in params)
         download = 0
-        if self.kind == "hub" and not _is_cached(self.model_id, self.revision):
+        if self.kind == "hub" and self.folder is None:  # not in the HF cache yet
             download = 23 * 1024 ** 3  # fp32 T5-XXL (19 GB) + transformer + VAE, kept in the HF cache
         return int(out * 1.1) + download + (64 << 20)
 
@@ -292,15 +301,6 @@ def _free_torch_memory() -> None:
     torch._C._jit_clear_class_registry()
     torch.jit._recursive.concrete_type_store = torch.jit._recursive.ConcreteTypeStore()
     torch.jit._state._clear_class_state()
-
-
-def _is_cached(model_id: str, revision: str | None) -> bool:
-    try:
-        hub = require("huggingface_hub")
-        hub.snapshot_download(model_id, revision=revision, allow_patterns=HF_ALLOW, local_files_only=True)
-        return True
-    except Exception:
-        return False
 
 
 def _check_network() -> None:
