@@ -14,9 +14,17 @@ import { checkModelFiles, withIrNames } from './model-files';
 type Ptr = bigint;
 type Fn = ReturnType<LibraryHandle['func']>;
 
-// ov_element_type_e (openvino/c/ov_common.h); only the types TensorData can hold, plus f16/bf16 for listing.
-const ELEMENT_BY_CODE: Record<number, ElementType> = { 1: 'boolean', 2: 'bf16', 3: 'f16', 4: 'f32', 5: 'f64', 9: 'i32', 10: 'i64', 16: 'u8' };
-const CODE_BY_ELEMENT = Object.fromEntries(Object.entries(ELEMENT_BY_CODE).map(([k, v]) => [v, Number(k)])) as Record<ElementType, number>;
+/**
+ * ov_element_type_e (openvino/c/ov_common.h) for the types TensorData holds, plus f16/bf16 for
+ * listing. Codes up to I64 = 10 never moved; U2/U3/U6 were inserted before U8 in 2024, so u8 is
+ * mapped only for runtimes from 2025 on (an older code 16 would be U64).
+ */
+function elementCodes(version: string): { byCode: Record<number, ElementType>; byType: Partial<Record<ElementType, number>> } {
+  const byCode: Record<number, ElementType> = { 1: 'boolean', 2: 'bf16', 3: 'f16', 4: 'f32', 5: 'f64', 9: 'i32', 10: 'i64' };
+  if (Number(/^(\d{4})\./.exec(version)?.[1] ?? 0) >= 2025) byCode[16] = 'u8';
+  const byType = Object.fromEntries(Object.entries(byCode).map(([k, v]) => [v, Number(k)]));
+  return { byCode, byType };
+}
 
 // ── types ────────────────────────────────────────────────────────────────────────────────────────
 // Named once per koffi instance (a second load of this module, e.g. in another bundle, reuses them).
@@ -81,7 +89,11 @@ const OPTIONAL_PROTOTYPES = {
   ov_core_read_model_unicode: 'int ov_core_read_model_unicode(void *core, const char16_t *path, const char16_t *bin_path, _Out_ void **model)',
 } as const;
 
-type Api = Record<keyof typeof PROTOTYPES, Fn> & Partial<Record<keyof typeof OPTIONAL_PROTOTYPES, Fn>>;
+type Api = Record<keyof typeof PROTOTYPES, Fn> &
+  Partial<Record<keyof typeof OPTIONAL_PROTOTYPES, Fn>> & {
+    version: string;
+    elements: ReturnType<typeof elementCodes>;
+  };
 
 const apis = new Map<string, Api>();
 
@@ -114,6 +126,14 @@ function bind(libraryPath: string): Api {
       // older runtime: fall back to the variadic, synchronous call
     }
   }
+  const v: { buildNumber?: Ptr | null; description?: Ptr | null } = {};
+  check(api as Api, 'ov_get_openvino_version', api.ov_get_openvino_version!(v));
+  try {
+    api.version = v.buildNumber ? koffi.decode.string(v.buildNumber) : 'unknown';
+  } finally {
+    api.ov_version_free!(v);
+  }
+  api.elements = elementCodes(api.version);
   apis.set(libraryPath, api as Api);
   return api as Api;
 }
@@ -172,7 +192,7 @@ function readPort(api: Api, ovModel: Ptr, kind: 'input' | 'output', index: numbe
 
     const code = [0];
     check(api, 'ov_port_get_element_type', api.ov_port_get_element_type(port[0], code), model);
-    const type = ELEMENT_BY_CODE[code[0]];
+    const type = api.elements.byCode[code[0]];
     if (!type) throw new Error(`${model}: ${kind} "${portName}" has OpenVINO element type #${code[0]}, which this extension cannot feed or read`);
 
     const ps: { rank?: { min: number; max: number }; dims?: Ptr | null } = {};
@@ -216,7 +236,9 @@ interface NativeTensor {
 function createNativeTensor(api: Api, type: ElementType, shape: number[], model: string): NativeTensor {
   const handle = out();
   const dims = new BigInt64Array(shape.map(BigInt));
-  check(api, 'ov_tensor_create', api.ov_tensor_create(CODE_BY_ELEMENT[type], { rank: shape.length, dims }, handle), model);
+  const code = api.elements.byType[type];
+  if (code === undefined) throw new Error(`${model}: OpenVINO ${api.version} has no ${type} tensors here`);
+  check(api, 'ov_tensor_create', api.ov_tensor_create(code, { rank: shape.length, dims }, handle), model);
   const data = out();
   const status = api.ov_tensor_data(handle[0], data);
   if (status !== 0) {
@@ -236,7 +258,7 @@ function readOutput(api: Api, request: Ptr, index: number, port: PortInfo, model
   try {
     const code = [0];
     check(api, 'ov_tensor_get_element_type', api.ov_tensor_get_element_type(handle[0], code), model);
-    const type = ELEMENT_BY_CODE[code[0]];
+    const type = api.elements.byCode[code[0]];
     if (!type || type === 'f16' || type === 'bf16') {
       throw new Error(`${model}: output "${port.name}" has element type ${type ?? `#${code[0]}`}, which this engine cannot return; export the model with f32 outputs`);
     }
@@ -378,13 +400,7 @@ export class OpenVinoCEngine implements Engine {
   constructor(readonly libraryPath: string) {
     const api = bind(libraryPath);
     this.api = api;
-    const v: { buildNumber?: Ptr | null; description?: Ptr | null } = {};
-    check(api, 'ov_get_openvino_version', api.ov_get_openvino_version(v));
-    try {
-      this.version = v.buildNumber ? koffi.decode.string(v.buildNumber) : 'unknown';
-    } finally {
-      api.ov_version_free(v);
-    }
+    this.version = api.version;
     const core = out();
     check(api, 'ov_core_create', api.ov_core_create(core), `OpenVINO ${this.version} from ${libraryPath}`);
     this.core = core[0] as Ptr;
