@@ -3,60 +3,14 @@
 // and timings, obeys cancel through an AbortController the pipeline checks between steps, and
 // reports every failure as a message instead of dying.
 
-import type { EncodedImage, HostToWorker, ImageFormat, LoadOptions, ModelSummary, PreviewImage, WorkerJob, WorkerToHost } from '../protocol/messages';
+import type { EncodedImage, HostToWorker, LoadOptions, ModelSummary, PreviewImage, WorkerJob, WorkerToHost } from '../protocol/messages';
 import { latentsToPreview } from './preview';
-
-// ─── what the service needs of a pipeline (a structural subset of PixArtPipeline) ─────────────
-
-export interface PipelineModelInfo {
-  modelDir: string;
-  name: string;
-  schedulerClass: string;
-  sampleSize: number;
-  staticSize: { width: number; height: number } | null;
-  supportedSizes: { width: number; height: number; ratio: string }[];
-  defaults: { steps: number; guidanceScale: number };
-  maxTokens: number;
-}
-
-export interface PipelineStep {
-  step: number;
-  steps: number;
-  timestep: number;
-  latents: Float32Array;
-  /** The step's prediction of the clean latents, when the pipeline provides it (better previews). */
-  denoised?: Float32Array;
-  latentShape: number[];
-  elapsedMs: number;
-}
-
-export interface PipelineImage {
-  width: number;
-  height: number;
-  rgb: Uint8Array;
-  prompt: string;
-  negativePrompt: string;
-  index: number;
-}
-
-export interface PipelineLike {
-  readonly info: PipelineModelInfo;
-  countTokens(prompt: string): { tokens: number; max: number; truncated: boolean };
-  generate(
-    req: { prompt: string; negativePrompt?: string; seed: bigint; steps: number; guidanceScale: number; width: number; height: number; resolutionBinning?: boolean; imagesPerPrompt?: number },
-    opts?: { signal?: AbortSignal; onStep?: (s: PipelineStep) => void },
-  ): Promise<{
-    images: PipelineImage[];
-    seed: bigint;
-    generatedWidth: number;
-    generatedHeight: number;
-    timings: { loadMs?: number; textEncoderMs: number; transformerMs: number[]; schedulerMs: number; vaeMs: number; totalMs: number };
-  }>;
-  dispose(): void;
-}
+import { encodeImage } from './encode';
+import { formatParameters, samplerName } from '../image/parameters';
+import { ModelFolderError, type ModelInfo, type PixArtPipeline, type StepInfo } from '../pipeline/pipeline';
 
 export interface LoadedPipeline {
-  pipeline: PipelineLike;
+  pipeline: PixArtPipeline;
   engine: string;
   engineVersion: string;
   devices: string[];
@@ -73,26 +27,18 @@ export interface ImageToEncode {
 export interface WorkerServiceDeps {
   post(msg: WorkerToHost, transfer?: ArrayBuffer[]): void;
   load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline>;
-  encode(image: ImageToEncode, format: ImageFormat): Promise<Uint8Array> | Uint8Array;
-  formatParameters(p: { prompt: string; negativePrompt: string; steps: number; sampler: string; cfgScale: number; seed: string; width: number; height: number; model: string; extra?: Record<string, string> }): string;
-  /** Classifies a load error (e.g. the pipeline's ModelFolderError). */
-  classifyLoadError?(err: unknown): 'model-folder' | 'runtime' | 'other';
   now?(): number;
 }
 
-/** Display / metadata name of a diffusers scheduler class, as AUTOMATIC1111 names samplers. */
-export function samplerName(schedulerClass: string): string {
-  switch (schedulerClass) {
-    case 'LCMScheduler': return 'LCM';
-    case 'DPMSolverMultistepScheduler': return 'DPM++ 2M';
-    case 'DDIMScheduler': return 'DDIM';
-    case 'EulerDiscreteScheduler': return 'Euler';
-    case 'EulerAncestralDiscreteScheduler': return 'Euler a';
-    default: return schedulerClass.replace(/Scheduler$/, '') || 'unknown';
-  }
+/** What kind of failure a load error is, so the host can offer the right fix. */
+export function classifyLoadError(err: unknown): 'model-folder' | 'runtime' | 'other' {
+  if (err instanceof ModelFolderError) return 'model-folder';
+  const m = err instanceof Error ? err.message : String(err);
+  if (/openvino|koffi|cannot find module|shared library|\.so|\.dll|\.dylib/i.test(m)) return 'runtime';
+  return 'other';
 }
 
-export function summariseModel(info: PipelineModelInfo): ModelSummary {
+export function summariseModel(info: ModelInfo): ModelSummary {
   return {
     name: info.name,
     modelDir: info.modelDir,
@@ -183,7 +129,7 @@ export class WorkerService {
       this.loaded = { ...l, options, loadMs };
       this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs });
     } catch (err) {
-      const kind = this.deps.classifyLoadError?.(err) ?? 'other';
+      const kind = classifyLoadError(err);
       this.deps.post({ type: 'loadFailed', message: message(err), kind });
     }
   }
@@ -210,8 +156,6 @@ export class WorkerService {
           guidanceScale: job.guidanceScale,
           width: job.width,
           height: job.height,
-          // A static model runs exactly its one size; binning would move it to a trained bin.
-          resolutionBinning: l.pipeline.info.staticSize === null,
           imagesPerPrompt: job.count,
         },
         {
@@ -224,7 +168,7 @@ export class WorkerService {
       const info = l.pipeline.info;
       const images: EncodedImage[] = [];
       for (const img of result.images) {
-        const parameters = this.deps.formatParameters({
+        const parameters = formatParameters({
           prompt: img.prompt,
           negativePrompt: img.negativePrompt,
           steps: job.steps,
@@ -236,7 +180,7 @@ export class WorkerService {
           model: info.name,
           extra: { ...(result.images.length > 1 ? { 'Batch index': String(img.index) } : {}), Version: 'PixArt Studio' },
         });
-        const bytes = await this.deps.encode({ rgb: img.rgb, width: img.width, height: img.height, parameters }, job.format);
+        const bytes = await encodeImage({ rgb: img.rgb, width: img.width, height: img.height, parameters }, job.format);
         images.push({ bytes, format: job.format, width: img.width, height: img.height, index: img.index, prompt: img.prompt, negativePrompt: img.negativePrompt, parameters });
       }
       const encodeMs = this.now() - t0;
@@ -249,7 +193,7 @@ export class WorkerService {
           images,
           generatedWidth: result.generatedWidth,
           generatedHeight: result.generatedHeight,
-          timings: { loadMs: t.loadMs, textEncoderMs: t.textEncoderMs, transformerMs: [...t.transformerMs], schedulerMs: t.schedulerMs, vaeMs: t.vaeMs, encodeMs, totalMs: t.totalMs + encodeMs },
+          timings: { loadMs: l.loadMs, textEncoderMs: t.textEncoderMs, transformerMs: [...t.transformerMs], schedulerMs: t.schedulerMs, vaeMs: t.vaeMs, encodeMs, totalMs: t.totalMs + encodeMs },
         },
         transferable(images.map((i) => i.bytes)),
       );
@@ -261,7 +205,7 @@ export class WorkerService {
     }
   }
 
-  private onStep(jobId: string, job: WorkerJob, s: PipelineStep): void {
+  private onStep(jobId: string, job: WorkerJob, s: StepInfo): void {
     let previews: PreviewImage[] | undefined;
     if (job.preview) {
       try {

@@ -4,11 +4,9 @@
 import { parentPort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import type { Engine } from '../engine/types';
-import { PixArtPipeline, ModelFolderError } from '../pipeline/pipeline';
-import { formatParameters } from '../image/parameters';
+import { PixArtPipeline } from '../pipeline/pipeline';
 import type { HostToWorker, LoadOptions, WorkerToHost } from '../protocol/messages';
 import { WorkerService, type LoadedPipeline } from './service';
-import { encodeImage } from './encode';
 
 if (!parentPort) throw new Error('worker.ts must run in a worker thread');
 const port = parentPort;
@@ -44,14 +42,6 @@ async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' 
 const service = new WorkerService({
   post: (msg: WorkerToHost, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer ?? []),
   load,
-  encode: encodeImage,
-  formatParameters,
-  classifyLoadError: (err) => {
-    if (err instanceof ModelFolderError) return 'model-folder';
-    const m = err instanceof Error ? err.message : String(err);
-    if (/openvino|koffi|cannot find module|shared library|\.so|\.dll|\.dylib/i.test(m)) return 'runtime';
-    return 'other';
-  },
 });
 
 port.on('message', (msg: HostToWorker) => {
