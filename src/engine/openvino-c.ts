@@ -16,12 +16,12 @@ type Fn = ReturnType<LibraryHandle['func']>;
 
 /**
  * ov_element_type_e (openvino/c/ov_common.h) for the types TensorData holds, plus f16/bf16 for
- * listing. Codes up to I64 = 10 never moved; U2/U3/U6 were inserted before U8 in 2024, so u8 is
- * mapped only for runtimes from 2025 on (an older code 16 would be U64).
+ * listing. Codes up to I64 = 10 never moved; later releases inserted U2/U3/U6 before U8, so the
+ * u8 code is asked of the runtime (see u8Code).
  */
-function elementCodes(version: string): { byCode: Record<number, ElementType>; byType: Partial<Record<ElementType, number>> } {
+function elementCodes(u8: number | undefined): { byCode: Record<number, ElementType>; byType: Partial<Record<ElementType, number>> } {
   const byCode: Record<number, ElementType> = { 1: 'boolean', 2: 'bf16', 3: 'f16', 4: 'f32', 5: 'f64', 9: 'i32', 10: 'i64' };
-  if (Number(/^(\d{4})\./.exec(version)?.[1] ?? 0) >= 2025) byCode[16] = 'u8';
+  if (u8 !== undefined) byCode[u8] = 'u8';
   const byType = Object.fromEntries(Object.entries(byCode).map(([k, v]) => [v, Number(k)]));
   return { byCode, byType };
 }
@@ -133,9 +133,26 @@ function bind(libraryPath: string): Api {
   } finally {
     api.ov_version_free!(v);
   }
-  api.elements = elementCodes(api.version);
+  api.elements = elementCodes(u8Code(api as Api));
   apis.set(libraryPath, api as Api);
   return api as Api;
+}
+
+/** U8 is 16 in current headers and 13 in older ones (where 16 is U64): the one-element tensor that is one byte. */
+function u8Code(api: Api): number | undefined {
+  const byteSize = (code: number): number => {
+    const t = out();
+    if (api.ov_tensor_create(code, { rank: 1, dims: new BigInt64Array([1n]) }, t) !== 0) return 0;
+    try {
+      const size = [0];
+      return api.ov_tensor_get_byte_size(t[0], size) === 0 ? Number(size[0]) : 0;
+    } finally {
+      api.ov_tensor_free(t[0]);
+    }
+  };
+  if (byteSize(16) === 1) return 16;
+  if (byteSize(16) === 8 && byteSize(13) === 1) return 13;
+  return undefined;
 }
 
 // ── error and memory helpers ─────────────────────────────────────────────────────────────────────

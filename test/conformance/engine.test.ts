@@ -84,10 +84,18 @@ function tinyModelsAsIr(): string {
   if (irDir) return irDir;
   const dir = join(scratch, 'ir');
   const script = [
-    'import sys, openvino as ov',
+    'import sys, numpy as np, openvino as ov, openvino.opset13 as op',
     'src, dst = sys.argv[1], sys.argv[2]',
     'for name in ("text_encoder", "transformer", "vae_decoder"):',
     '    ov.save_model(ov.convert_model(f"{src}/{name}/model.onnx"), f"{dst}/{name}.xml", compress_to_fp16=False)',
+    // A model with u8 / i32 / f64 / boolean ports, which the PixArt models do not exercise.
+    'px = op.parameter([-1, 3], ov.Type.u8, name="pixels")',
+    'counts = op.parameter([2], ov.Type.i32, name="counts")',
+    'weights = op.parameter([2], ov.Type.f64, name="weights")',
+    'outs = [op.multiply(op.convert(px, "f32"), op.constant(np.float32(2))), op.add(counts, op.constant(np.int32(1))),',
+    '        op.greater(weights, op.constant(np.float64(0.5))), op.convert(op.add(op.convert(px, "i32"), op.constant(np.int32(1))), "u8")]',
+    'for o, n in zip(outs, ("scaled", "next", "big", "plus_one")): o.output(0).set_names({n})',
+    'ov.save_model(ov.Model(outs, [px, counts, weights], "types"), f"{dst}/types.xml")',
   ].join('\n');
   const python = openvinoPython();
   const r = spawnSync(python, ['-c', script, tinyModelDir, dir], { encoding: 'utf8' });
@@ -245,6 +253,25 @@ for (const factory of engines) {
           console.log(`# ${factory.name}: ${name} IR vs ONNX relative difference ${rel.toExponential(2)}`);
         }
       });
+    });
+
+    it('element types u8, i32, f64 and boolean go in and come out as their typed arrays', async () => {
+      const m = await compile(join(tinyModelsAsIr(), 'types.xml'));
+      assert.deepEqual(m.inputs, [
+        { name: 'pixels', type: 'u8', shape: [-1, 3] },
+        { name: 'counts', type: 'i32', shape: [2] },
+        { name: 'weights', type: 'f64', shape: [2] },
+      ]);
+      assert.deepEqual(m.outputs.map((p) => `${p.name} ${p.type}`), ['scaled f32', 'next i32', 'big boolean', 'plus_one u8']);
+      const out = await m.infer({
+        pixels: { type: 'u8', shape: [2, 3], data: new Uint8Array([0, 1, 2, 253, 254, 255]) },
+        counts: { type: 'i32', shape: [2], data: new Int32Array([-5, 2147483646]) },
+        weights: { type: 'f64', shape: [2], data: new Float64Array([0.25, 0.75]) },
+      });
+      assert.deepEqual(out.scaled, { type: 'f32', shape: [2, 3], data: new Float32Array([0, 2, 4, 506, 508, 510]) });
+      assert.deepEqual(out.next, { type: 'i32', shape: [2], data: new Int32Array([-4, 2147483647]) });
+      assert.deepEqual(out.big, { type: 'boolean', shape: [2], data: new Uint8Array([0, 1]) });
+      assert.deepEqual(out.plus_one.data, new Uint8Array([1, 2, 3, 254, 255, 0]));
     });
 
     describe('errors', () => {
