@@ -31,6 +31,11 @@ export class LCMScheduler implements Scheduler {
     return this.lastDenoised;
   }
 
+  /** ᾱ_t for every training timestep (float32), for tests and diagnostics. */
+  get alphasCumprodF32(): Float32Array {
+    return this.alphasCumprod.slice();
+  }
+
   /** LCMScheduler.set_timesteps(num_inference_steps) with strength 1 and no custom timesteps.
    *  timestep_spacing and steps_offset are not read, as in diffusers. */
   setTimesteps(numInferenceSteps: number): number[] {
