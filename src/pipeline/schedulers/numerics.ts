@@ -79,8 +79,9 @@ export function roundHalfEven(x: number): number {
 /** torch.log / torch.exp on float32 CPU tensors, taken as correctly rounded. torch computes them
  *  with MKL's VML (vsLn / vsExp, "high accuracy", closed source), which agrees except within a
  *  few thousandths of an ulp of a rounding tie: of ~60 such scalars in the fixtures, one
- *  (DPM 20 steps, exp(−h) at step 16) rounds the other way, a 1-ulp difference. SLEEF's and
- *  glibc's float32 exp were tried and reproduce the fixtures less well. */
+ *  (DPM 20 steps, exp(−h) at step 16) rounds the other way, a 1-ulp difference. Ports of
+ *  SLEEF's expf (right at step 16, wrong at step 12) and glibc's (correctly rounded at both)
+ *  were tried; neither is what torch ran. */
 export function torchLogF32(x: number): number {
   return f32(Math.log(x));
 }
@@ -97,39 +98,4 @@ export function npLogF32(x: number): number {
 
 export function sqrtF32(x: number): number {
   return f32(Math.sqrt(x));
-}
-
-// Element-wise float32 tensor ops, one rounding per torch op.
-
-/** a·x (a a float32 scalar, as a 0-d tensor times a tensor). */
-export function scale(a: number, x: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = a * x[i];
-  return out;
-}
-
-export function add(x: Float32Array, y: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] + y[i];
-  return out;
-}
-
-export function sub(x: Float32Array, y: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] - y[i];
-  return out;
-}
-
-/** x / a (true division by a float32 scalar; torch's CPU kernel does not use a reciprocal). */
-export function divScalar(x: Float32Array, a: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = x[i] / a;
-  return out;
-}
-
-/** a·x + b·y with each product and the sum rounded separately (three torch ops). */
-export function axpby(a: number, x: Float32Array, b: number, y: Float32Array): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = f32(a * x[i]) + f32(b * y[i]);
-  return out;
 }
