@@ -25,8 +25,17 @@ export function venvPython(venvDir) {
   return isWin ? join(venvDir, 'Scripts', 'python.exe') : join(venvDir, 'bin', 'python');
 }
 
-function sha256(file) {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+/** Hash of a requirements file and of the files it includes with -r, so editing either reprovisions. */
+function requirementsHash(file, hash = createHash('sha256'), seen = new Set()) {
+  if (seen.has(file)) return hash;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  hash.update(`${file}\n${text}\n`);
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:-r|--requirement)[\s=]+(\S+)/.exec(line);
+    if (m) requirementsHash(resolve(dirname(file), m[1]), hash, seen);
+  }
+  return hash;
 }
 
 function run(cmd, args) {
@@ -103,7 +112,7 @@ export function provisionPython({ requirements = 'models/requirements-light.txt'
   const reqFile = isAbsolute(requirements) ? requirements : resolve(root, requirements);
   const venvDir = isAbsolute(venv) ? venv : resolve(root, venv);
   if (!existsSync(reqFile)) throw new Error(`requirements file ${reqFile} does not exist`);
-  const wanted = sha256(reqFile);
+  const wanted = requirementsHash(reqFile).digest('hex');
   const py = venvPython(venvDir);
   const fresh = () => {
     const stamp = readStamp(venvDir);
