@@ -1,0 +1,58 @@
+// The real worker thread (dist/worker.js on OpenVINO) under the host's WorkerClient: when the
+// thread dies mid-generation, the running job fails with a message, a new thread starts and the
+// model is loaded again, and the next job succeeds.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { WorkerClient } from '../../src/extension/workerClient';
+import type { WorkerToHost } from '../../src/protocol/messages';
+import { testRuntime } from '../support/engines';
+import { tinyModelDir } from '../support/paths';
+
+const workerScript = join(__dirname, '..', '..', 'dist', 'worker.js');
+
+test('a worker that dies fails the running job, restarts, reloads the model and serves the next job', async () => {
+  const messages: WorkerToHost[] = [];
+  const crashes: [string, string | undefined][] = [];
+  const workers: Worker[] = [];
+  const waiters: { pred: (m: WorkerToHost) => boolean; resolve: (m: WorkerToHost) => void }[] = [];
+  const next = (pred: (m: WorkerToHost) => boolean) => new Promise<WorkerToHost>((resolve) => waiters.push({ pred, resolve }));
+  const client = new WorkerClient(workerScript, {
+    onMessage: (m) => {
+      messages.push(m);
+      for (const w of [...waiters]) if (w.pred(m)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+    },
+    onCrash: (reason, jobId) => crashes.push([reason, jobId]),
+    log: () => undefined,
+  }, (p) => {
+    const w = new Worker(p, { stdout: false, stderr: false });
+    workers.push(w);
+    return w;
+  });
+  const options = { modelDir: tinyModelDir, device: 'CPU', precision: 'f32' as const, runtime: 'openvino-c' as const, libraryPath: testRuntime().libraryPath };
+  const job = { prompt: 'a lighthouse', negativePrompt: '', seed: '5', steps: 50, guidanceScale: 0, width: 128, height: 128, count: 1, format: 'png' as const, preview: false, previewSize: 8 };
+  try {
+    const loaded = next((m) => m.type === 'loaded' || m.type === 'loadFailed');
+    client.send({ type: 'load', options });
+    assert.equal((await loaded).type, 'loaded', JSON.stringify(await loaded));
+
+    // Kill the thread while it is denoising (as a native crash would end it).
+    const stepping = next((m) => m.type === 'progress' || m.type === 'failed');
+    client.send({ type: 'generate', jobId: 'job-1', job });
+    assert.equal((await stepping).type, 'progress', JSON.stringify(await stepping));
+    const reloaded = next((m) => m.type === 'loaded');
+    await workers[0].terminate();
+    await reloaded;
+    assert.equal(crashes.length, 1);
+    assert.equal(crashes[0][1], 'job-1');
+    assert.equal(workers.length, 2, 'a new worker thread was started');
+
+    const done = next((m) => m.type === 'done' || m.type === 'failed');
+    client.send({ type: 'generate', jobId: 'job-2', job: { ...job, steps: 2 } });
+    const result = await done;
+    assert.equal(result.type, 'done', JSON.stringify(result));
+  } finally {
+    await client.dispose();
+  }
+});
