@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { T5Tokenizer } from '../../src/pipeline/tokenizer';
 import { fixturesDir, tinyModelDir } from '../support/paths';
-import { convertedTinyModelDir, inspectModels, runPython, converterScript, runConverter } from '../support/python';
+import { convertedModelDirForLatent, convertedTinyModelDir, inspectModels, runPython, converterScript, runConverter } from '../support/python';
+import { PixArtPipeline } from '../../src/pipeline/pipeline';
+import { caseFile, listCases } from '../support/cases';
+import { readNpyF32 } from '../support/npy';
+import { engineUnderTest } from '../support/engines';
 
 const COMPONENTS = ['text_encoder', 'transformer', 'vae_decoder'] as const;
 
@@ -133,4 +137,44 @@ test('the converter refuses a non-empty --out without --force, and unknown model
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown model id/);
   assert.match(unknown.stderr, /PixArt-alpha\/PixArt-LCM-XL-2-1024-MS/);
+});
+
+test('the pipeline reproduces every fixture case from the converted IR (as it does from the ONNX)', async (t) => {
+  const engine = engineUnderTest();
+  try {
+    for (const c of listCases()) {
+      await t.test(c.name, async () => {
+        const dir = convertedModelDirForLatent(c.generated_height / 8, c.generated_width / 8);
+        const pipeline = await PixArtPipeline.load(dir, engine, { precision: 'f32', schedulerConfigFile: caseFile(c, 'scheduler_config.json') });
+        try {
+          let lastLatents = new Float32Array(0);
+          const result = await pipeline.generate({
+            prompt: c.prompt, negativePrompt: c.negative_prompt, seed: c.seed, steps: c.num_inference_steps,
+            guidanceScale: c.guidance_scale, width: c.width, height: c.height,
+            resolutionBinning: c.use_resolution_binning, imagesPerPrompt: c.num_images_per_prompt,
+          }, { onStep: (s) => { lastLatents = s.latents.slice(); } });
+          const want = readNpyF32(caseFile(c, `latents_after_step_${c.num_inference_steps - 1}.npy`)).data;
+          let err = 0;
+          let scale = 0;
+          want.forEach((v, i) => { err = Math.max(err, Math.abs(lastLatents[i] - v)); scale = Math.max(scale, Math.abs(v)); });
+          assert.ok(err / scale <= 1e-3, `${c.name}: final latents differ by ${err / scale} (relative)`);
+
+          const image = readNpyF32(caseFile(c, 'image.npy'));  // NHWC in [0, 1]
+          const per = image.data.length / result.images.length;
+          let off = 0;
+          let worst = 0;
+          result.images.forEach((img, n) => img.rgb.forEach((v, k) => {
+            const d = Math.abs(v - Math.round(image.data[n * per + k] * 255));
+            if (d > 1) off++;
+            worst = Math.max(worst, d);
+          }));
+          assert.ok(off / image.data.length <= 1e-3 && worst <= 2, `${c.name}: ${off} values off by more than 1 (max ${worst})`);
+        } finally {
+          pipeline.dispose();
+        }
+      });
+    }
+  } finally {
+    engine.dispose();
+  }
 });

@@ -1,10 +1,10 @@
 // The Python side of the tests: a venv with the converter's light requirements (no torch), the
 // converter run on the fixtures, and the converted IR folder for tests that need one.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyModelDir } from './paths';
+import { fixturesDir, tinyModelDir } from './paths';
 
 export const repoRoot = join(__dirname, '..', '..');
 export const converterScript = join(repoRoot, 'models', 'convert.py');
@@ -59,4 +59,29 @@ export function convertedTinyModelDir(): string {
   const out = join(mkdtempSync(join(tmpdir(), 'pixart-ir-')), 'pixart-tiny-ir');
   runConverter(['--from-onnx', tinyModelDir, '--out', out, '--weights', 'fp32']);
   return (converted = out);
+}
+
+const convertedBySize = new Map<string, string>();
+
+/**
+ * Like convertedTinyModelDir, with the fixtures' transformer exported for latents of h×w
+ * (test/fixtures/transformer-static): the IR folder for a fixture case of that generated size.
+ */
+export function convertedModelDirForLatent(h: number, w: number): string {
+  const key = `${h}x${w}`;
+  if (key === '16x16') return convertedTinyModelDir();
+  const cached = convertedBySize.get(key);
+  if (cached) return cached;
+  const work = mkdtempSync(join(tmpdir(), `pixart-ir-${key}-`));
+  const src = join(work, 'onnx');
+  mkdirSync(join(src, 'transformer'), { recursive: true });
+  for (const entry of readdirSync(tinyModelDir)) {
+    if (entry !== 'transformer') symlinkSync(join(tinyModelDir, entry), join(src, entry));
+  }
+  symlinkSync(join(tinyModelDir, 'transformer', 'config.json'), join(src, 'transformer', 'config.json'));
+  symlinkSync(join(fixturesDir, 'transformer-static', `transformer_${key}.onnx`), join(src, 'transformer', 'model.onnx'));
+  const out = join(work, 'ir');
+  runConverter(['--from-onnx', src, '--out', out, '--weights', 'fp32']);
+  convertedBySize.set(key, out);
+  return out;
 }
