@@ -9,7 +9,7 @@ import { createScheduler, parseSchedulerConfig, type ParsedSchedulerConfig, type
 import { aspectRatioBins, classifyBin, type SizeBin } from './resolution';
 import { resizeAndCrop, toRgb8 } from './image';
 import { readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
-import { validateRequest, type GenerateRequest } from './request';
+import { validateRequest, LIMITS, type GenerateRequest } from './request';
 
 export { ModelFolderError } from './model-folder';
 export type { GenerateRequest } from './request';
@@ -74,6 +74,8 @@ export interface ModelInfo {
   /** Sizes to offer: the model's aspect-ratio bins, or its one static size. */
   supportedSizes: SizeBin[];
   defaults: { steps: number; guidanceScale: number };
+  /** The most steps the scheduler can take (LCM: its original_inference_steps). */
+  maxSteps: number;
   maxTokens: number;
 }
 
@@ -174,6 +176,7 @@ export class PixArtPipeline {
       staticSize,
       supportedSizes: staticSize ? [{ ratio: String(Math.round((staticSize.height / staticSize.width) * 100) / 100), ...staticSize }] : bins,
       defaults: isLcm ? { steps: 4, guidanceScale: 0 } : { steps: 20, guidanceScale: 4.5 },
+      maxSteps: Math.min(LIMITS.maxSteps, schedulerConfig.config._class_name === 'LCMScheduler' ? schedulerConfig.config.original_inference_steps : schedulerConfig.config.num_train_timesteps),
       maxTokens: MAX_SEQUENCE_LENGTH,
     };
     options.onStatus?.('ready');
