@@ -102,7 +102,12 @@ export function registerCommands(context: vscode.ExtensionContext, controller: C
     else await vscode.commands.executeCommand('pixart.generator.focus');
   });
 
-  reg(COMMANDS.insertImage, async () => {
+  reg(COMMANDS.insertImage, async (arg?: unknown) => {
+    // With an image (a Uri, e.g. from the Explorer's context menu or another extension), insert it directly.
+    if (arg instanceof vscode.Uri && arg.scheme === 'file') {
+      await actions.insert(arg.fsPath);
+      return;
+    }
     const images = await controller.galleryImages();
     if (images.length === 0) {
       void vscode.window.showInformationMessage('PixArt: no generated images in the output folder yet.');

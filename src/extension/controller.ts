@@ -157,7 +157,8 @@ export class Controller implements vscode.Disposable {
     const reload = before.modelPath !== s.modelPath || before.device !== s.device || before.precision !== s.precision || before.openvinoRuntime !== s.openvinoRuntime || before.openvinoLibraryPath !== s.openvinoLibraryPath || before.compiledModelCache !== s.compiledModelCache;
     if (reload) {
       if (!s.modelPath) {
-        this.worker.send({ type: 'unload' });
+        // Only a running worker has something to unload (sending would start one).
+        if (this.worker.started) this.worker.send({ type: 'unload' });
         this.setModel({ state: 'unset' });
       } else if (this.model.state !== 'unset' || this.worker.started) {
         this.loadModel();

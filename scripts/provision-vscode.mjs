@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// Provides what the real-VS-Code tests run on, from the npm registry only, into .cache/vscode-test/:
+//   node24/       the npm package node@24 (a Node 24 binary with its headers): code-server needs Node 24
+//   code-server/  code-server (VS Code server + web workbench with a Node extension host), installed
+//                 with that Node first on PATH and npm_config_nodedir pointing at its headers, so its
+//                 native modules build for it (a ~/.npmrc nodedir for another Node would break them)
+// and checks the system browser (Debian's chromium, driven by playwright-core; never downloaded).
+// Idempotent: each part is installed into a temporary folder and renamed into place when complete,
+// under a lock directory so two runs do not install twice.
+//
+//   node scripts/provision-vscode.mjs     prints {"node","codeServer","chromium"} as JSON, last line
+//
+// Needs (Debian): chromium, and libkrb5-dev plus a C++ toolchain to build code-server's kerberos
+// module. .ci/run installs them; on a workstation: sudo apt-get install chromium libkrb5-dev build-essential
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CODE_SERVER_VERSION = '4.139.1';
+export const NODE_VERSION = '24';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cacheDir = join(root, '.cache', 'vscode-test');
+const lockDir = join(cacheDir, '.lock');
+const log = (msg) => console.error(`[provision-vscode] ${msg}`);
+
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function lock() {
+  mkdirSync(cacheDir, { recursive: true });
+  const deadline = Date.now() + 30 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, 'pid'), String(process.pid));
+      return;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let owner = NaN;
+      try { owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8')); } catch { /* being written */ }
+      let alive = true;
+      if (Number.isInteger(owner)) {
+        try { process.kill(owner, 0); } catch { alive = false; }
+      }
+      if (!alive) { rmSync(lockDir, { recursive: true, force: true }); continue; }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir}`);
+      sleep(1000);
+    }
+  }
+}
+
+function unlock() {
+  rmSync(lockDir, { recursive: true, force: true });
+}
+
+function run(cmd, args, env) {
+  log(`$ ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 2, 'inherit'], env: env ?? process.env });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+const npmInstall = (prefix, spec) => ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', spec];
+
+/** Installs `spec` into `dir` (via dir.tmp, renamed when `check` passes), unless `marker` says it is there. */
+function installOnce(dir, spec, check, env) {
+  const marker = join(dir, '.provisioned');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === spec && check(dir)) return;
+  const tmp = `${dir}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const t0 = Date.now();
+  run('npm', npmInstall(tmp, spec), env);
+  if (!check(tmp)) throw new Error(`${spec} installed into ${tmp} but is not usable`);
+  writeFileSync(join(tmp, '.provisioned'), spec);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  log(`${spec} ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+const nodeHome = (dir) => join(dir, 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
+const nodeBin = (dir) => join(nodeHome(dir), 'bin', 'node');
+const codeServerEntry = (dir) => join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+function nodeWorks(dir) {
+  const r = spawnSync(nodeBin(dir), ['--version'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.startsWith(`v${NODE_VERSION}.`);
+}
+
+export function findChromium() {
+  for (const p of [process.env.PIXART_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean)) {
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+export function provisionVscode() {
+  if (process.platform !== 'linux') throw new Error('the code-server test setup is written for Linux');
+  const chromium = findChromium();
+  if (!chromium) throw new Error('no chromium found (install Debian\'s chromium: apt-get install chromium, or set PIXART_CHROMIUM)');
+  const nodeDir = join(cacheDir, 'node24');
+  const csDir = join(cacheDir, 'code-server');
+  lock();
+  try {
+    installOnce(nodeDir, `node@${NODE_VERSION}`, nodeWorks);
+    const home = nodeHome(nodeDir);
+    const env = {
+      ...process.env,
+      PATH: `${join(home, 'bin')}:${process.env.PATH}`,
+      npm_config_nodedir: home,
+      // No telemetry or update pings during install.
+      npm_config_update_notifier: 'false',
+    };
+    installOnce(csDir, `code-server@${CODE_SERVER_VERSION}`, (d) => existsSync(codeServerEntry(d)) && existsSync(join(d, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules')), env);
+    return { node: nodeBin(nodeDir), codeServer: codeServerEntry(csDir), chromium };
+  } finally {
+    unlock();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    console.log(JSON.stringify(provisionVscode()));
+  } catch (e) {
+    log(e.message);
+    process.exit(1);
+  }
+}
