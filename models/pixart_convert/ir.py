@@ -147,7 +147,7 @@ def compress(model, precision: str, component: str):
     except Exception as e:  # nncf raises its own error types for indivisible channel counts
         if "group" not in str(e).lower():
             raise
-        print(f"  {component}: int4 groups of 128 do not fit ({e}); using one scale per channel")
+        print(f"  {component}: int4 groups of 128 do not fit ({str(e).splitlines()[0]}); using one scale per channel")
         return nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT4_SYM, group_size=-1)
 
 

@@ -3,6 +3,7 @@ folder in a staging directory, write the manifest, move it into place."""
 
 import gc
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,19 @@ def make_source(args):
     return TorchSource("hub", model_id=args.model_id, revision=args.revision)
 
 
+def reload_from_disk(model, scratch: Path):
+    """Writes the fp32 IR to a scratch folder and reads it back, so its weights are memory-mapped
+    file pages instead of the PyTorch tensors OpenVINO shared at conversion (which stay allocated as
+    long as the converted model lives). Compressing then adds only the compressed copy: for T5-XXL
+    fp16 the peak stays ~20 GB instead of 19 + 9.5 GB, at the cost of a temporary fp32 file."""
+    from .ir import ov
+    xml = scratch / IR_NAME
+    save(model, xml, "fp32")
+    del model
+    gc.collect()
+    return ov().Core().read_model(str(xml))
+
+
 def peak_rss_gb() -> float:
     # ru_maxrss is KiB on Linux, bytes on macOS
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -87,12 +101,16 @@ def convert(args) -> Path:
             check_io(component, model, f"{source.kind} source")
             if component == "transformer":
                 sizes = latent_sizes(model, scale)
+            scratch = staging / f".{component}-fp32"
+            if source.kind != "onnx" and precisions[component] != "fp32":
+                model = reload_from_disk(model, scratch)
             model = compress(model, precisions[component], component)
             xml = staging / component / IR_NAME
             save(model, xml, precisions[component])
             components[component] = {"file": f"{component}/{IR_NAME}", "precision": precisions[component], **describe(model)}
             del model
             gc.collect()
+            shutil.rmtree(scratch, ignore_errors=True)
             size_mb = xml.with_suffix(".bin").stat().st_size / 2 ** 20
             print(f"{component}: done in {time.time() - t0:.1f} s, {size_mb:.1f} MB, peak RSS so far {peak_rss_gb():.2f} GB",
                   flush=True)
@@ -101,7 +119,6 @@ def convert(args) -> Path:
         write_manifest(staging, source.describe(), components, sizes, extra)
         publish(staging, out)
     except BaseException:
-        import shutil
         shutil.rmtree(staging, ignore_errors=True)
         raise
     print(f"wrote {out} in {time.time() - started:.1f} s (transformer sizes: {sizes}; peak RSS {peak_rss_gb():.2f} GB)")
