@@ -1,7 +1,7 @@
 // Finds libopenvino_c for the C engine, in this order: an explicit path (setting pixart.openvinoRuntime or
 // option), env PIXART_OPENVINO_LIB, the `openvino` package of a Python interpreter (PIXART_PYTHON or
-// python3), then the project's provisioned venv (.cache/openvino-venv, see
-// scripts/provision-openvino.mjs). An explicit path that holds no library is an error, not a skip:
+// python3), then the project's provisioned venv (.cache/python-venv, see
+// scripts/provision-python.mjs). An explicit path that holds no library is an error, not a skip:
 // the user asked for that runtime.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -9,14 +9,14 @@ import { spawnSync } from 'node:child_process';
 
 /** The wheel version the project pins and tests with. */
 export const OPENVINO_PIP_VERSION = '2026.4.1';
-export const PROVISIONED_VENV = join('.cache', 'openvino-venv');
+export const PROVISIONED_VENV = join('.cache', 'python-venv');
 
 export interface LocateOptions {
   /** The .so/.dylib/.dll itself, or a folder holding it (a wheel's openvino/ or libs/, an OpenVINO archive). */
   libraryPath?: string;
   /** Python interpreter to ask for its openvino package (default: env PIXART_PYTHON, else python3/python). */
   python?: string;
-  /** Folders from which to look upward for .cache/openvino-venv (default: this module's folder and the cwd). */
+  /** Folders from which to look upward for .cache/python-venv (default: this module's folder and the cwd). */
   searchFrom?: string[];
   env?: NodeJS.ProcessEnv;
 }
@@ -91,13 +91,13 @@ export function venvOpenvinoDir(venvDir: string): string | undefined {
   return libs.map((n) => join(venvDir, 'lib', n, 'site-packages', 'openvino')).find((p) => existsSync(p));
 }
 
-/** The nearest .cache/openvino-venv above any of `from` (the repo or the installed extension). */
+/** The nearest provisioned .cache/python-venv above any of `from` (the repo or the installed extension). */
 export function findProvisionedVenv(from: string[]): string | undefined {
   for (const start of from) {
     let dir = resolve(start);
     for (;;) {
       const candidate = join(dir, PROVISIONED_VENV);
-      if (existsSync(join(candidate, '.provisioned'))) return candidate;
+      if (venvOpenvinoDir(candidate)) return candidate;
       const parent = dirname(dir);
       if (parent === dir) break;
       dir = parent;

@@ -454,7 +454,7 @@ describe('locating the runtime and creating engines', () => {
   it('when nothing is found, the error lists what was tried and what to do', () => {
     assert.throws(() => locateOpenVinoC(nowhere), (e: Error) =>
       /not found\. Tried:/.test(e.message) && e.message.includes('no-such-python: not found') &&
-      e.message.includes('.cache/openvino-venv: not provisioned') && e.message.includes('pip install openvino==2026.4.1') &&
+      e.message.includes('.cache/python-venv: not provisioned') && e.message.includes('pip install openvino==2026.4.1') &&
       e.message.includes('PIXART_OPENVINO_LIB'));
   });
 

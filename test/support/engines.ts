@@ -1,6 +1,6 @@
 // The engines tests run on. The C engine is always available: when no OpenVINO runtime can be
-// located, scripts/provision-openvino.mjs creates .cache/openvino-venv (once, under a lock) and the
-// engine loads from there. openvino-node is included when it loads; when it does not, that is said
+// located, scripts/provision-python.mjs creates .cache/python-venv with the pinned openvino wheel
+// (once, under a lock) and the engine loads from there. openvino-node is included when it loads; when it does not, that is said
 // out loud (it cannot be installed on every machine), neither skipped silently nor failed.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,11 +10,12 @@ import { OpenVinoNodeEngine, loadOpenVinoNode } from '../../src/engine/openvino-
 import { askPython, locateOpenVinoC, type LocatedRuntime } from '../../src/engine/locate-runtime';
 
 export const repoRoot = join(__dirname, '..', '..');
-const provisionScript = join(repoRoot, 'scripts', 'provision-openvino.mjs');
+const provisionScript = join(repoRoot, 'scripts', 'provision-python.mjs');
 
-function provision(args: string[] = []): string {
-  const r = spawnSync(process.execPath, [provisionScript, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (r.status !== 0) throw new Error(`provisioning OpenVINO failed (node scripts/provision-openvino.mjs ${args.join(' ')}); see its output above`);
+/** Creates (or checks) .cache/python-venv and returns its python. */
+function provision(): string {
+  const r = spawnSync(process.execPath, [provisionScript], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error('provisioning OpenVINO failed (node scripts/provision-python.mjs); see its output above');
   return r.stdout.trim().split('\n').pop()!;
 }
 
@@ -45,7 +46,7 @@ export function openvinoPython(): string {
   const rt = testRuntime();
   if (rt.python) return (python = rt.python);
   const candidate = process.env.PIXART_PYTHON ?? (process.platform === 'win32' ? 'python' : 'python3');
-  python = askPython(candidate).dir ? candidate : provision(['--venv']);
+  python = askPython(candidate).dir ? candidate : provision();
   return python;
 }
 
