@@ -1,6 +1,7 @@
 // Reads and checks a PixArt model folder (the diffusers/optimum layout of DESIGN.md) without
 // compiling anything, so a bad folder is reported at once, naming the file that is wrong.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 
 export class ModelFolderError extends Error {
@@ -102,8 +103,9 @@ export function readModelFolder(dir: string): ModelFolder {
   const manifestFile = join(dir, 'pixart-manifest.json');
   if (existsSync(manifestFile)) {
     const m = readJson(manifestFile, 'manifest');
-    const source = (m.source as Record<string, unknown> | undefined)?.model_id ?? m.model_id;
-    if (typeof source === 'string' && source) name = source.split('/').pop() ?? source;
+    const src = m.source as Record<string, unknown> | undefined;
+    const source = src?.model_id ?? m.model_id;
+    if (typeof source === 'string' && source) name = (source.split('/').pop() ?? source) + (src?.kind === 'random' ? ' (random weights)' : '');
   }
   return {
     dir,
@@ -117,4 +119,50 @@ export function readModelFolder(dir: string): ModelFolder {
     vaeScaleFactor: 2 ** (blocks - 1),
     scalingFactor,
   };
+}
+
+export const MANIFEST_FILE = 'pixart-manifest.json';
+
+function sha256(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+  });
+}
+
+/**
+ * Checks a model folder as far as it can be checked without compiling: the layout (as
+ * readModelFolder), and, when the converter's manifest is there, that every file it lists is
+ * present with its size — and, with `hashes`, its sha256 (slow on multi-GB weights).
+ * Returns the problems found, each naming the file; empty when the folder is sound.
+ */
+export async function verifyModelFolder(dir: string, { hashes = false } = {}): Promise<string[]> {
+  try {
+    readModelFolder(dir);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  const manifestPath = join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestPath)) return [];
+  let files: Record<string, { bytes?: number; sha256?: string }>;
+  try {
+    files = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { files?: typeof files }).files ?? {};
+  } catch (e) {
+    return [`${manifestPath} is not valid JSON (${(e as Error).message})`];
+  }
+  const problems: string[] = [];
+  for (const [rel, want] of Object.entries(files)) {
+    const file = join(dir, rel);
+    if (!existsSync(file)) {
+      problems.push(`${rel} is listed in the manifest but missing`);
+      continue;
+    }
+    const bytes = statSync(file).size;
+    if (want.bytes !== undefined && bytes !== want.bytes) {
+      problems.push(`${rel} has ${bytes} bytes, the manifest says ${want.bytes} (an incomplete copy?)`);
+    } else if (hashes && want.sha256 && (await sha256(file)) !== want.sha256) {
+      problems.push(`${rel} does not match its sha256 in the manifest (the file was changed or damaged)`);
+    }
+  }
+  return problems;
 }
