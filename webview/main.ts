@@ -76,7 +76,9 @@ const steps = el('input', { type: 'number', min: '1', max: '100', step: '1' }) a
 const guidance = el('input', { type: 'number', min: '0', max: '20', step: '0.1' }) as HTMLInputElement;
 const size = el('select', {}) as HTMLSelectElement;
 const count = el('select', {}, ...[1, 2, 3, 4].map((n) => el('option', { value: String(n) }, String(n)))) as HTMLSelectElement;
-const generateButton = el('button', { type: 'submit', class: 'primary' }, 'Generate');
+// Not a submit button: VS Code's webview iframes are sandboxed without allow-forms (enableForms
+// is off), where a form is never submitted and no submit event fires. Click and keys call generate().
+const generateButton = el('button', { type: 'button', class: 'primary' }, 'Generate');
 const cancelButton = el('button', { type: 'button', class: 'secondary', disabled: true }, 'Cancel');
 
 const seedRow = el('div', { class: 'row seed-row' }, seed, diceButton, clearSeedButton);
@@ -356,8 +358,7 @@ function renderGallery(items: GalleryItem[], folder: string): void {
 
 // ─── events ──────────────────────────────────────────────────────────────────
 
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
+function generate(): void {
   const [w, h] = size.value.split('x');
   const params: { [K in keyof GenerationParams]: unknown } = {
     prompt: prompt.value,
@@ -371,11 +372,15 @@ form.addEventListener('submit', (e) => {
   };
   resultText.textContent = '';
   send({ type: 'generate', params });
-});
-prompt.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+}
+form.addEventListener('submit', (e) => e.preventDefault());
+generateButton.addEventListener('click', generate);
+// Ctrl/Cmd+Enter anywhere in the form, plain Enter in a one-line field: generate.
+form.addEventListener('keydown', (e) => {
+  const t = e.target as HTMLElement;
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || t instanceof HTMLInputElement)) {
     e.preventDefault();
-    form.requestSubmit();
+    if (!generateButton.disabled) generate();
   }
 });
 form.addEventListener('keydown', (e) => {
@@ -397,7 +402,19 @@ lastSeed.addEventListener('click', (e) => {
     persist();
   }
 });
-for (const c of [prompt, negative, seed, steps, guidance, size, count]) c.addEventListener('input', persist);
+for (const c of [prompt, negative, seed, steps, guidance, size, count]) {
+  c.addEventListener('input', persist);
+  // An edited field's error no longer applies.
+  c.addEventListener('input', () => {
+    if (c.getAttribute('aria-invalid') !== 'true') return;
+    c.removeAttribute('aria-invalid');
+    const box = document.getElementById(`${c === seed ? 'seed' : c.id}-error`);
+    if (box) {
+      box.hidden = true;
+      box.textContent = '';
+    }
+  });
+}
 prompt.addEventListener('input', requestTokens);
 guidance.addEventListener('input', updateNegativeState);
 selectModelButton.addEventListener('click', () => send({ type: 'selectModelFolder' }));

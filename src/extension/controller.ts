@@ -72,7 +72,7 @@ export class Controller implements vscode.Disposable {
     });
     this.worker = new WorkerClient(path.join(context.extensionPath, 'dist', 'worker.js'), {
       onMessage: (m) => this.onWorkerMessage(m),
-      onCrash: (reason, jobId) => this.onWorkerCrash(reason, jobId),
+      onCrash: (reason, jobId, restarting) => this.onWorkerCrash(reason, jobId, restarting),
       log: (level, message) => this.log[level](message),
     });
     this.updateModelConfiguredContext();
@@ -224,9 +224,22 @@ export class Controller implements vscode.Disposable {
     }
   }
 
-  private onWorkerCrash(reason: string, jobId: string | undefined): void {
-    if (jobId) this.finishJob(jobId, 'failed', `${reason} The job was lost; the worker restarts and reloads the model.`);
-    if (this.model.state !== 'unset') this.setModel({ state: this.settings.modelPath ? 'loading' : 'unset', modelPath: this.settings.modelPath, devices: this.model.devices });
+  private onWorkerCrash(reason: string, jobId: string | undefined, restarting: boolean): void {
+    if (jobId) this.finishJob(jobId, 'failed', `${reason} The job was lost${restarting ? '; the worker restarts and reloads the model' : ''}.`);
+    if (this.model.state === 'unset') return;
+    if (restarting) {
+      this.setModel({ state: this.settings.modelPath ? 'loading' : 'unset', modelPath: this.settings.modelPath, devices: this.model.devices });
+      return;
+    }
+    // It keeps dying (e.g. a native module cannot load): say so instead of "loading" forever.
+    const message = `${reason} It stopped several times in a row; see the log, then use PixArt: Reload Model to try again.`;
+    this.setModel({ state: 'error', error: message, modelPath: this.settings.modelPath, devices: this.model.devices });
+    const { removed } = this.queue.cancelAll();
+    for (const j of removed) {
+      this.jobEvents.fire({ jobId: j.id, kind: 'failed', message, cancelled: false });
+      this.post({ type: 'jobFailed', jobId: j.id, message, cancelled: false });
+    }
+    void vscode.window.showErrorMessage(`PixArt: ${message}`, 'Show Log').then((pick) => pick && this.log.show());
   }
 
   // ─── jobs ──────────────────────────────────────────────────────────────────

@@ -7,8 +7,11 @@ import type { HostToWorker, LoadOptions, WorkerToHost } from '../protocol/messag
 
 export interface WorkerClientListener {
   onMessage(msg: WorkerToHost): void;
-  /** The worker died; `jobId` is the job it was running, if any. */
-  onCrash(reason: string, jobId: string | undefined): void;
+  /**
+   * The worker died; `jobId` is the job it was running, if any. `restarting` is false when it died
+   * too often to be restarted now (the next send starts it again).
+   */
+  onCrash(reason: string, jobId: string | undefined, restarting: boolean): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
 }
 
@@ -20,6 +23,8 @@ export class WorkerClient {
   private lastLoad: LoadOptions | undefined;
   private runningJob: string | undefined;
   private crashes: number[] = [];
+  /** The last uncaught error of the current worker (e.g. a native module that failed to load). */
+  private lastError: string | undefined;
   private disposed = false;
 
   constructor(
@@ -51,6 +56,7 @@ export class WorkerClient {
       this.listener.onMessage(msg);
     });
     w.on('error', (err) => {
+      this.lastError = err.message;
       this.listener.log('error', `worker error: ${err.stack ?? err.message}`);
     });
     w.on('exit', (code) => {
@@ -59,15 +65,17 @@ export class WorkerClient {
       if (this.disposed) return;
       const job = this.runningJob;
       this.runningJob = undefined;
-      const reason = `The image worker stopped unexpectedly (exit code ${code}).`;
+      const reason = `The image worker stopped unexpectedly (exit code ${code}${this.lastError ? `: ${this.lastError}` : ''}).`;
+      this.lastError = undefined;
       this.listener.log('error', reason);
-      this.listener.onCrash(reason, job);
       const now = Date.now();
       this.crashes = this.crashes.filter((t) => now - t < CRASH_WINDOW_MS).concat(now);
       if (this.crashes.length > MAX_CRASHES_IN_WINDOW) {
         this.listener.log('error', `worker crashed ${this.crashes.length} times in a minute; it restarts on the next request`);
+        this.listener.onCrash(reason, job, false);
         return;
       }
+      this.listener.onCrash(reason, job, !!this.lastLoad);
       // Restart at once and warm the model again so the next job does not pay for it.
       if (this.lastLoad) this.send({ type: 'load', options: this.lastLoad });
     });

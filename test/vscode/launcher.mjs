@@ -51,7 +51,7 @@ async function main() {
 
   const t0 = Date.now();
   const memory = watchMemory(process.pid);
-  const server = await startCodeServer(t, sandbox, { log: (l) => process.env.PIXART_VSCODE_VERBOSE && say(`code-server: ${l}`) });
+  const server = await startCodeServer(t, sandbox, { smokeTestDriver: true, log: (l) => process.env.PIXART_VSCODE_VERBOSE && say(`code-server: ${l}`) });
   say(`code-server ${server.url} up in ${Date.now() - t0} ms`);
   const browser = await launchBrowser(t, sandbox);
   let exitCode = 1;

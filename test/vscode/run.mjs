@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { runTests } from '@vscode/test-electron';
-import { makeSandbox, openvinoLibrary, removeSandbox, repoRoot, tools, writeSettings } from './support/workbench.mjs';
+import { QUIET_WORKBENCH, makeSandbox, openvinoLibrary, removeSandbox, repoRoot, tools, writeSettings } from './support/workbench.mjs';
 
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['integration', 'e2e'];
 const say = (m) => console.log(`[test:vscode] ${m}`);
@@ -22,20 +22,6 @@ const tinyModel = join(repoRoot, 'test', 'fixtures', 'pixart-tiny');
 
 /** Machine settings of a user with this model and runtime (machine-scoped: they live with the extension host). */
 export const machineSettings = (openvinoLib) => ({ 'pixart.modelPath': tinyModel, 'pixart.openvinoLibraryPath': openvinoLib });
-
-/** User settings: a quiet workbench. */
-export function userSettings() {
-  return {
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'security.workspace.trust.enabled': false,
-    'chat.disableAIFeatures': true,
-  };
-}
 
 function step(what, fn) {
   const t0 = Date.now();
@@ -68,7 +54,7 @@ async function integration(openvinoLib) {
   const sandbox = makeSandbox('pixart-integration-');
   const workspace = join(sandbox, 'workspace');
   cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-  writeSettings(sandbox, userSettings(), machineSettings(openvinoLib));
+  writeSettings(sandbox, QUIET_WORKBENCH, machineSettings(openvinoLib));
   const t0 = Date.now();
   let ok = false;
   try {
@@ -90,7 +76,7 @@ async function integration(openvinoLib) {
 function packageVsix() {
   const out = join(repoRoot, '.cache', 'vscode-test', 'pixart-studio.vsix');
   mkdirSync(join(repoRoot, '.cache', 'vscode-test'), { recursive: true });
-  run(process.execPath, [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--skip-license', '--allow-missing-repository', '--out', out]);
+  run(process.execPath, [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
   return out;
 }
 

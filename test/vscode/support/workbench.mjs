@@ -41,6 +41,19 @@ function freePort() {
   });
 }
 
+/** User settings for a quiet, predictable workbench (no welcome page, tips, telemetry, updates or chat). */
+export const QUIET_WORKBENCH = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'security.workspace.trust.enabled': false,
+  'chat.disableAIFeatures': true,
+};
+
 /**
  * Writes a sandbox's settings: `user` into User/settings.json, `machine` into Machine/settings.json.
  * The extension host runs on the server (a remote in VS Code's terms), where machine-scoped settings
@@ -66,7 +79,7 @@ function sandboxEnv(sandbox, extra = {}) {
   };
 }
 
-function codeServerArgs(t, sandbox) {
+function codeServerArgs(t, sandbox, { smokeTestDriver = false } = {}) {
   const configFile = join(sandbox, 'config.yaml');
   writeFileSync(configFile, 'auth: none\ncert: false\n');
   return [
@@ -79,8 +92,9 @@ function codeServerArgs(t, sandbox) {
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    // Makes the web workbench honour ?payload=… (extensionDevelopmentPath, extensionTestsPath).
-    '--vscode-option', 'enable-smoke-test-driver',
+    // Makes the web workbench honour ?payload=… (extensionDevelopmentPath, extensionTestsPath), and
+    // also hides notification toasts: only for the extension-host test runs, never for UI tests.
+    ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
 }
 
@@ -92,12 +106,13 @@ export function installVsix(t, sandbox, vsix) {
 }
 
 /**
- * Starts code-server and resolves once it answers. `log` receives its output lines.
+ * Starts code-server and resolves once it answers. `log` receives its output lines;
+ * `smokeTestDriver` lets the workbench URL carry a development payload (see workbenchUrl).
  * Returns { url, authority, process, stop() }.
  */
-export async function startCodeServer(t, sandbox, { env = {}, log = () => {} } = {}) {
+export async function startCodeServer(t, sandbox, { env = {}, log = () => {}, smokeTestDriver = false } = {}) {
   const port = await freePort();
-  const child = spawn(t.node, [...codeServerArgs(t, sandbox), '--bind-addr', `127.0.0.1:${port}`], {
+  const child = spawn(t.node, [...codeServerArgs(t, sandbox, { smokeTestDriver }), '--bind-addr', `127.0.0.1:${port}`], {
     env: sandboxEnv(sandbox, env),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() ends the extension host and helpers too
