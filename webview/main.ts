@@ -199,6 +199,7 @@ function renderModel(): void {
     size.append(el('option', { value: `${defaults.width}x${defaults.height}` }, sizeLabel(defaults.width, defaults.height)));
   }
   generateButton.disabled = m.state === 'unset';
+  steps.max = String(Math.min(100, m.model?.maxSteps ?? 100));
 }
 
 function onModelState(msg: Extract<HostToWebview, { type: 'modelState' }>): void {
@@ -231,6 +232,12 @@ function requestTokens(): void {
 
 function onTokens(msg: Extract<HostToWebview, { type: 'tokens' }>): void {
   if (msg.requestId !== tokenRequest) return;
+  if (prompt.value.trim() === '') {
+    // An empty prompt still encodes to </s>: say the limit rather than "1 / 120".
+    tokenCount.textContent = `Up to ${msg.max} tokens.`;
+    tokenCount.classList.remove('warning');
+    return;
+  }
   if (msg.tokens < 0) {
     tokenCount.textContent = `Token count appears when the model is loaded (limit ${msg.max}).`;
     tokenCount.classList.remove('warning');

@@ -245,7 +245,7 @@ export class Controller implements vscode.Disposable {
   // ─── jobs ──────────────────────────────────────────────────────────────────
 
   validate(raw: unknown): Validated<GenerationParams> {
-    return validateGenerationParams(raw, { supportedSizes: this.model.model?.supportedSizes ?? [] });
+    return validateGenerationParams(raw, { supportedSizes: this.model.model?.supportedSizes ?? [], maxSteps: this.model.model?.maxSteps });
   }
 
   /**

@@ -38,6 +38,8 @@ export interface ModelSummary {
   staticSize: { width: number; height: number } | null;
   supportedSizes: SizeOption[];
   defaults: { steps: number; guidanceScale: number };
+  /** Most steps the scheduler can run (LCM: its original_inference_steps, e.g. 50). */
+  maxSteps?: number;
   maxTokens: number;
 }
 

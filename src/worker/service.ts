@@ -47,6 +47,7 @@ export function summariseModel(info: ModelInfo): ModelSummary {
     staticSize: info.staticSize,
     supportedSizes: info.supportedSizes.map((s) => ({ width: s.width, height: s.height, ratio: s.ratio })),
     defaults: { ...info.defaults },
+    maxSteps: info.maxSteps,
     maxTokens: info.maxTokens,
   };
 }

@@ -234,6 +234,8 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'PixArt: saved' });
     await toast.waitFor({ timeout: 60_000 });
     assert.match(await toast.innerText(), /lighthouse-at-dusk\.png \(seed \d+\)/);
+    // The cancellable progress notification closes when the job is done.
+    await until(() => page.locator('.notification-toast', { hasText: 'PixArt: step' }).count(), (n) => n === 0, 'the progress notification to close');
     await shot('08-palette-done');
     await toast.getByRole('button', { name: 'Insert at Cursor' }).click();
     await until(editorText, (t) => t.includes('![a lighthouse at dusk](assets/generated/'), 'the palette image inserted into README.md');

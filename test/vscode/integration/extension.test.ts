@@ -108,6 +108,10 @@ describe('PixArt Studio in a real VS Code', () => {
     if (outcome.kind !== 'done') return;
     assert.deepEqual(steps, [1, 2], 'a progress event per step');
     assert.equal(controller.modelState.state, 'ready');
+    // The form's limits follow the model: LCM runs at most its original_inference_steps (50).
+    assert.equal(controller.modelState.model?.maxSteps, 50);
+    const tooMany = controller.validate({ ...params(), steps: 60 });
+    assert.ok(!tooMany.ok && tooMany.errors.some((e) => e.field === 'steps' && /from 1 to 50/.test(e.message)));
     assert.equal(controller.modelState.model?.name !== undefined, true);
     assert.equal(outcome.files.length, 1);
     const file = outcome.files[0];
