@@ -107,8 +107,12 @@ export function provisionVscode() {
   try {
     installOnce(nodeDir, `node@${NODE_VERSION}`, nodeWorks);
     const home = nodeHome(nodeDir);
+    // Under `npm run`, npm_* variables of the outer npm (Node 20) would reach the inner install as
+    // its config, e.g. npm_config_user_agent, from which code-server's postinstall reads the Node
+    // version and refuses: the inner npm gets none of them.
+    const outer = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
     const env = {
-      ...process.env,
+      ...outer,
       PATH: `${join(home, 'bin')}:${process.env.PATH}`,
       npm_config_nodedir: home,
       // No telemetry or update pings during install.
