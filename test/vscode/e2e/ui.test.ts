@@ -22,6 +22,7 @@ const env = (name: string): string => {
 };
 const shots = join(repoRoot, 'test-output', 'vscode');
 const PROMPT = 'a red fox in the snow, watercolor';
+let promptTokens = '';
 
 let sandbox: string;
 let workspace: string;
@@ -141,6 +142,8 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
     await view().getByLabel('Prompt', { exact: true }).fill(PROMPT);
     await view().getByLabel('Seed', { exact: true }).fill('1234');
     await view().getByLabel('Steps', { exact: true }).fill('40');
+    // The live T5 token counter (counted by the worker's tokenizer).
+    promptTokens = await until(() => view().locator('#prompt-tokens').innerText(), (t) => /^\d+ \/ 120 tokens$/.test(t), 'the token count');
     // Record what the view shows while the job runs; pause the extension host (so the worker and the
     // messages stop) at the first step with a preview, long enough for a screenshot.
     const frame = await viewFrame();
@@ -205,6 +208,7 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
     await until(() => view().getByLabel('Prompt', { exact: true }).inputValue(), (v) => v === PROMPT, 'the prompt to come back');
     assert.equal(await view().getByLabel('Seed', { exact: true }).inputValue(), '1234');
     assert.equal(await view().getByLabel('Steps', { exact: true }).inputValue(), '40');
+    await until(() => view().locator('#prompt-tokens').innerText(), (t) => t === promptTokens, 'the token count of the reused prompt');
     await shot('05-reused');
   });
 
