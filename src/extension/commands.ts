@@ -9,6 +9,7 @@ import { paramsFromMetadata, type GalleryActions } from './galleryActions';
 import type { Controller } from './controller';
 import type { GeneratorViewProvider } from './generatorView';
 import type { Log } from './log';
+import { confirmModelFolder, prepareModel } from './prepareModel';
 
 export const COMMANDS = {
   generate: 'pixart.generate',
@@ -20,6 +21,7 @@ export const COMMANDS = {
   showLog: 'pixart.showLog',
   reloadModel: 'pixart.reloadModel',
   showModelHelp: 'pixart.showModelHelp',
+  prepareModel: 'pixart.prepareModel',
 } as const;
 
 function seconds(ms: number): string {
@@ -159,22 +161,21 @@ export function registerCommands(context: vscode.ExtensionContext, controller: C
       ...(current ? { defaultUri: vscode.Uri.file(current) } : {}),
     });
     const dir = picked?.[0]?.fsPath;
-    if (!dir) return;
-    if (!existsSync(path.join(dir, 'model_index.json'))) {
-      const go = await vscode.window.showWarningMessage(
-        `${path.basename(dir)} has no model_index.json, so it does not look like a PixArt model folder.`,
-        { modal: true, detail: 'A model folder has model_index.json, scheduler/, tokenizer/, text_encoder/, transformer/ and vae_decoder/ (see "Learn about model folders").' },
-        'Use Anyway',
-      );
-      if (go !== 'Use Anyway') return;
-    }
+    if (!dir || !(await confirmModelFolder(dir))) return;
+    await useModelFolder(dir);
+  });
+
+  /** Makes `dir` the model (where the setting already lives, else for the user) and opens the generator. */
+  async function useModelFolder(dir: string): Promise<void> {
     const cfg = vscode.workspace.getConfiguration('pixart');
     const target = cfg.inspect('modelPath')?.workspaceValue !== undefined && vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
     await cfg.update('modelPath', dir, target);
     log.info(`model folder set to ${dir}`);
     controller.ensureModel();
     await vscode.commands.executeCommand('pixart.generator.focus');
-  });
+  }
+
+  reg(COMMANDS.prepareModel, () => prepareModel(context, log, useModelFolder));
 
   reg(COMMANDS.reuseParameters, async () => {
     const folder = await controller.outputFolder(false);

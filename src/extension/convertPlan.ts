@@ -73,3 +73,36 @@ export function planConversion(model: ModelChoice, precision: PrecisionChoice, o
       `; converting needs ~${CONVERSION_PEAK_RAM_GB} GB of RAM.`,
   };
 }
+
+export interface ScriptPaths {
+  /** The Python that creates the converter's virtual environment. */
+  basePython: string;
+  venv: string;
+  /** models/ inside the extension */
+  modelsDir: string;
+}
+
+/** POSIX single quotes, or cmd.exe double quotes: enough for paths and the converter's flags. */
+function quote(arg: string, windows: boolean): string {
+  if (windows) return `"${arg.replace(/"/g, '""')}"`;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * One shell line for a VS Code task: make the virtual environment if needed, install the
+ * converter's requirements (pip skips what is there), then convert. Each step stops the line on
+ * failure, so the task's exit code says whether the folder was made.
+ */
+export function conversionCommand(plan: ConvertPlan, p: ScriptPaths, platform: NodeJS.Platform): string {
+  const windows = platform === 'win32';
+  const q = (s: string) => quote(s, windows);
+  const sep = windows ? '\\' : '/';
+  const py = windows ? `${p.venv}${sep}Scripts${sep}python.exe` : `${p.venv}${sep}bin${sep}python`;
+  const [script, ...args] = plan.args;
+  const steps = [
+    windows ? `(if not exist ${q(py)} ${q(p.basePython)} -m venv ${q(p.venv)})` : `{ [ -x ${q(py)} ] || ${q(p.basePython)} -m venv ${q(p.venv)}; }`,
+    `${q(py)} -m pip install --disable-pip-version-check -r ${q(`${p.modelsDir}${sep}requirements.txt`)}`,
+    [q(py), q(`${p.modelsDir}${sep}${script}`), ...args.map(q)].join(' '),
+  ];
+  return steps.join(' && ');
+}
