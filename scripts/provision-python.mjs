@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { withLock } from './lib/lock.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const isWin = process.platform === 'win32';
@@ -67,43 +68,6 @@ function readStamp(venvDir) {
   }
 }
 
-function sleep(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Takes the lock (mkdir is atomic), breaking it when the process that holds it is gone. */
-function withLock(lockDir, fn) {
-  mkdirSync(dirname(lockDir), { recursive: true });
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-    }
-    let owner = NaN;
-    try { owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8')); } catch { /* being created or removed */ }
-    let alive = true;
-    if (Number.isInteger(owner) && owner > 0) {
-      try { process.kill(owner, 0); } catch (e) { alive = e.code === 'EPERM'; }
-    }
-    if (!alive) {
-      log(`removing the stale lock of process ${owner}`);
-      rmSync(lockDir, { recursive: true, force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir} (remove it if no provisioning is running)`);
-    sleep(500);
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
 /**
  * Makes `venv` hold exactly what `requirements` asks for and returns its python.
  * Fast path: the stamp matches the requirements' hash and the venv's python runs.
@@ -143,7 +107,7 @@ export function provisionPython({ requirements = 'models/requirements-light.txt'
       at: new Date().toISOString(),
     }, null, 2) + '\n');
     return py;
-  });
+  }, { timeoutMs: 20 * 60_000, log });
 }
 
 function parseArgs(argv) {

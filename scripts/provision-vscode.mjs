@@ -16,45 +16,14 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { withLock } from './lib/lock.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_VERSION = '24';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, '.cache', 'vscode-test');
-const lockDir = join(cacheDir, '.lock');
 const log = (msg) => console.error(`[provision-vscode] ${msg}`);
-
-function sleep(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function lock() {
-  mkdirSync(cacheDir, { recursive: true });
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, 'pid'), String(process.pid));
-      return;
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try { owner = Number(readFileSync(join(lockDir, 'pid'), 'utf8')); } catch { /* being written */ }
-      let alive = true;
-      if (Number.isInteger(owner)) {
-        try { process.kill(owner, 0); } catch { alive = false; }
-      }
-      if (!alive) { rmSync(lockDir, { recursive: true, force: true }); continue; }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir}`);
-      sleep(1000);
-    }
-  }
-}
-
-function unlock() {
-  rmSync(lockDir, { recursive: true, force: true });
-}
 
 function run(cmd, args, env) {
   log(`$ ${cmd} ${args.join(' ')}`);
@@ -103,8 +72,7 @@ export function provisionVscode() {
   if (!chromium) throw new Error('no chromium found (install Debian\'s chromium: apt-get install chromium, or set PIXART_CHROMIUM)');
   const nodeDir = join(cacheDir, 'node24');
   const csDir = join(cacheDir, 'code-server');
-  lock();
-  try {
+  return withLock(join(cacheDir, '.lock'), () => {
     installOnce(nodeDir, `node@${NODE_VERSION}`, nodeWorks);
     const home = nodeHome(nodeDir);
     // Under `npm run`, npm_* variables of the outer npm (Node 20) would reach the inner install as
@@ -120,9 +88,7 @@ export function provisionVscode() {
     };
     installOnce(csDir, `code-server@${CODE_SERVER_VERSION}`, (d) => existsSync(codeServerEntry(d)) && existsSync(join(d, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules')), env);
     return { node: nodeBin(nodeDir), codeServer: codeServerEntry(csDir), chromium };
-  } finally {
-    unlock();
-  }
+  }, { log });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
