@@ -146,16 +146,8 @@ export interface LoadOptions {
 
 export type ImageFormat = 'png' | 'webp' | 'jpeg';
 
-export interface WorkerJob {
-  prompt: string;
-  negativePrompt: string;
-  /** Decimal digits, the seed actually used (the host picks random seeds). */
-  seed: string;
-  steps: number;
-  guidanceScale: number;
-  width: number;
-  height: number;
-  count: number;
+/** A job as the worker runs it: the form's values with the seed resolved (never '': the host picks random seeds). */
+export interface WorkerJob extends GenerationParams {
   format: ImageFormat;
   /** Send a latent preview with each step. */
   preview: boolean;
