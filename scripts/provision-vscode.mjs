@@ -12,11 +12,11 @@
 //
 // Needs (Debian): chromium, and libkrb5-dev plus a C++ toolchain to build code-server's kerberos
 // module. .ci/run installs them; on a workstation: sudo apt-get install chromium libkrb5-dev build-essential
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { withLock } from './lib/lock.mjs';
+import { installNode, installOnce, nodeHome } from './lib/npm-package.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_VERSION = '24';
@@ -25,39 +25,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, '.cache', 'vscode-test');
 const log = (msg) => console.error(`[provision-vscode] ${msg}`);
 
-function run(cmd, args, env) {
-  log(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 2, 'inherit'], env: env ?? process.env });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
-}
-
-const npmInstall = (prefix, spec) => ['install', '--prefix', prefix, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', spec];
-
-/** Installs `spec` into `dir` (via dir.tmp, renamed when `check` passes), unless `marker` says it is there. */
-function installOnce(dir, spec, check, env) {
-  const marker = join(dir, '.provisioned');
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === spec && check(dir)) return;
-  const tmp = `${dir}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const t0 = Date.now();
-  run('npm', npmInstall(tmp, spec), env);
-  if (!check(tmp)) throw new Error(`${spec} installed into ${tmp} but is not usable`);
-  writeFileSync(join(tmp, '.provisioned'), spec);
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(tmp, dir);
-  log(`${spec} ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-}
-
-const nodeHome = (dir) => join(dir, 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
-const nodeBin = (dir) => join(nodeHome(dir), 'bin', 'node');
 const codeServerEntry = (dir) => join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
-
-function nodeWorks(dir) {
-  const r = spawnSync(nodeBin(dir), ['--version'], { encoding: 'utf8' });
-  return r.status === 0 && r.stdout.startsWith(`v${NODE_VERSION}.`);
-}
 
 export function findChromium() {
   for (const p of [process.env.PIXART_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean)) {
@@ -73,7 +41,7 @@ export function provisionVscode() {
   const nodeDir = join(cacheDir, 'node24');
   const csDir = join(cacheDir, 'code-server');
   return withLock(join(cacheDir, '.lock'), () => {
-    installOnce(nodeDir, `node@${NODE_VERSION}`, nodeWorks);
+    const node = installNode(nodeDir, NODE_VERSION, { log });
     const home = nodeHome(nodeDir);
     // Under `npm run`, npm_* variables of the outer npm (Node 20) would reach the inner install as
     // its config, e.g. npm_config_user_agent, from which code-server's postinstall reads the Node
@@ -86,8 +54,8 @@ export function provisionVscode() {
       // No telemetry or update pings during install.
       npm_config_update_notifier: 'false',
     };
-    installOnce(csDir, `code-server@${CODE_SERVER_VERSION}`, (d) => existsSync(codeServerEntry(d)) && existsSync(join(d, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules')), env);
-    return { node: nodeBin(nodeDir), codeServer: codeServerEntry(csDir), chromium };
+    installOnce(csDir, `code-server@${CODE_SERVER_VERSION}`, (d) => existsSync(codeServerEntry(d)) && existsSync(join(d, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules')), { env, log });
+    return { node, codeServer: codeServerEntry(csDir), chromium };
   }, { log });
 }
 
