@@ -34,7 +34,8 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         view.webview.options = this.webviewOptions();
       }
       const items = Controller.galleryItems(images, (p) => view.webview.asWebviewUri(vscode.Uri.file(p)).toString());
-      this.post({ type: 'gallery', items, folder: folder ?? '' });
+      // Inside the workspace the folder reads as the user set it (assets/generated), not as an absolute path.
+      this.post({ type: 'gallery', items, folder: folder ? vscode.workspace.asRelativePath(folder, false) : '' });
     });
   }
 
