@@ -10,6 +10,7 @@ import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import type { CompileOptions, CompiledModel, ElementType, Engine, PortInfo, Tensor } from './types';
 import { bytesPerElement, checkInputs, elementCount, formatShape } from './tensor';
 import { checkModelFiles, withIrNames } from './model-files';
+import { cacheDirFor } from './cache-dir';
 
 type Ptr = bigint;
 type Fn = ReturnType<LibraryHandle['func']>;
@@ -85,6 +86,7 @@ const PROTOTYPES = {
 // Newer than the rest (non-variadic, hence callable asynchronously); used when the runtime has them.
 const OPTIONAL_PROTOTYPES = {
   ov_core_compile_model_props: 'int ov_core_compile_model_props(void *core, void *model, const char *device, size_t n, const pxov_property_t *props, _Out_ void **compiled)',
+  ov_core_compile_model_from_file_props: 'int ov_core_compile_model_from_file_props(void *core, const char *path, const char *device, size_t n, const pxov_property_t *props, _Out_ void **compiled)',
   // Only on Windows, where a char* path is read in the ANSI code page and wchar_t is UTF-16.
   ov_core_read_model_unicode: 'int ov_core_read_model_unicode(void *core, const char16_t *path, const char16_t *bin_path, _Out_ void **model)',
 } as const;
@@ -320,6 +322,7 @@ class CCompiledModel implements CompiledModel {
   private readonly inputTensors: (NativeTensor | undefined)[] = [];
   private disposed = false;
   private released = false;
+  lastInferMs = 0;
 
   constructor(
     private readonly api: Api,
@@ -342,7 +345,9 @@ class CCompiledModel implements CompiledModel {
     if (this.disposed) throw new Error(`${this.model}: infer() after dispose()`);
     checkInputs(this.model, this.inputs, inputs);
     this.inputs.forEach((port, i) => this.feed(i, inputs[port.name]));
+    const t0 = performance.now();
     const status = await callAsync(this.api.ov_infer_request_infer, this.request);
+    this.lastInferMs = performance.now() - t0;
     if (status !== 0) throw new OpenVinoError('ov_infer_request_infer', status, lastError(this.api), this.model);
     const result: Record<string, Tensor> = {};
     this.outputs.forEach((port, i) => {
@@ -391,9 +396,11 @@ class CCompiledModel implements CompiledModel {
 
 // ── engine ───────────────────────────────────────────────────────────────────────────────────────
 
-function compileProperties(o: CompileOptions): [string, string][] {
+/** The OpenVINO properties (name, value) for compile options; also what benchmarks give other runners. */
+export function compileProperties(o: CompileOptions): [string, string][] {
   const props: [string, string][] = [];
-  if (o.cacheDir) props.push(['CACHE_DIR', o.cacheDir]);
+  const cacheDir = cacheDirFor(o);
+  if (cacheDir) props.push(['CACHE_DIR', cacheDir]);
   if (o.precision) props.push(['INFERENCE_PRECISION_HINT', o.precision]);
   if (o.performanceHint) props.push(['PERFORMANCE_HINT', o.performanceHint]);
   if (o.numThreads !== undefined) {
@@ -441,7 +448,8 @@ export class OpenVinoCEngine implements Engine {
     checkModelFiles(modelPath);
     const device = options.device ?? 'CPU';
     const props = compileProperties(options);
-    if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
+    const cacheDir = cacheDirFor(options);
+    if (cacheDir) mkdirSync(cacheDir, { recursive: true });
     this.compiling++;
     try {
       const model = await this.readAndCompile(modelPath, device, props);
@@ -462,16 +470,27 @@ export class OpenVinoCEngine implements Engine {
     check(this.api, 'ov_core_read_model', await this.readModel(modelPath, ovModel), `Cannot read ${modelPath}`);
     let ports: { inputs: PortInfo[]; outputs: PortInfo[] };
     const compiled = out();
+    // Compiling from the file lets OpenVINO find a cached compiled model by the file alone. Compiling
+    // the model we read would hash the whole model, weights included, to find it: for T5-XXL that
+    // reads gigabytes it then does not use, slowing a warm start and keeping those pages in memory.
+    const fromFile = Boolean(this.api.ov_core_compile_model_from_file_props) && !(process.platform === 'win32' && /[^\x20-\x7e]/.test(modelPath));
     try {
       ports = withIrNames(modelPath, {
         inputs: readPorts(this.api, ovModel[0] as Ptr, 'input', modelPath),
         outputs: readPorts(this.api, ovModel[0] as Ptr, 'output', modelPath),
       });
-      const status = await this.compile(ovModel[0] as Ptr, device, props, compiled);
-      const fn = this.api.ov_core_compile_model_props ? 'ov_core_compile_model_props' : 'ov_core_compile_model';
-      check(this.api, fn, status, `Cannot compile ${modelPath} for ${device}`);
+      if (!fromFile) {
+        const status = await this.compile(ovModel[0] as Ptr, device, props, compiled);
+        const fn = this.api.ov_core_compile_model_props ? 'ov_core_compile_model_props' : 'ov_core_compile_model';
+        check(this.api, fn, status, `Cannot compile ${modelPath} for ${device}`);
+      }
     } finally {
       this.api.ov_model_free(ovModel[0]); // the compiled model keeps what it needs
+    }
+    if (fromFile) {
+      const list = props.map(([key, value]) => ({ key, value }));
+      const status = await callAsync(this.api.ov_core_compile_model_from_file_props!, this.core, modelPath, device, list.length, list, compiled);
+      check(this.api, 'ov_core_compile_model_from_file_props', status, `Cannot compile ${modelPath} for ${device}`);
     }
     const cm = compiled[0] as Ptr;
     try {

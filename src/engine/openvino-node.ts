@@ -4,6 +4,7 @@
 import type { CompileOptions, CompiledModel, ElementType, Engine, PortInfo, Tensor, TensorData } from './types';
 import { checkInputs, dataMatchesType } from './tensor';
 import { checkModelFiles, withIrNames } from './model-files';
+import { cacheDirFor } from './cache-dir';
 
 type OvTypedArray = TensorData;
 type OvDimension = number | [number, number];
@@ -88,6 +89,7 @@ function ownBuffer(data: TensorData): TensorData {
 class NodeCompiledModel implements CompiledModel {
   private tail: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  lastInferMs = 0;
 
   constructor(
     private readonly addon: OvAddon,
@@ -114,7 +116,9 @@ class NodeCompiledModel implements CompiledModel {
     let results: Record<string, OvTensor>;
     try {
       // By position: inferAsync sets input i from element i, whatever names the compiled ports carry.
+      const t0 = performance.now();
       results = await this.request.inferAsync(tensors);
+      this.lastInferMs = performance.now() - t0;
     } catch (e) {
       throw new Error(`${this.model}: inference failed: ${(e as Error).message}`);
     }
@@ -157,7 +161,8 @@ export class OpenVinoNodeEngine implements Engine {
     checkModelFiles(modelPath);
     const device = options.device ?? 'CPU';
     const config: Record<string, string | number> = {};
-    if (options.cacheDir) config.CACHE_DIR = options.cacheDir;
+    const cacheDir = cacheDirFor(options);
+    if (cacheDir) config.CACHE_DIR = cacheDir;
     if (options.precision) config.INFERENCE_PRECISION_HINT = options.precision;
     if (options.performanceHint) config.PERFORMANCE_HINT = options.performanceHint;
     if (options.numThreads !== undefined) config.INFERENCE_NUM_THREADS = options.numThreads;

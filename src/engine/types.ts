@@ -51,6 +51,12 @@ export interface CompiledModel {
    * keep them unchanged until its promise settles.
    */
   infer(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  /**
+   * Milliseconds the runtime spent inferring in the last infer() call: the native call alone,
+   * without feeding inputs or copying outputs (0 before the first call). What benchmarks compare
+   * the pipeline's own time against.
+   */
+  readonly lastInferMs: number;
   /** Releases the compiled model and its infer request (after a running call ends); idempotent. */
   dispose(): void;
 }

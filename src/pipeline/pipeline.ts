@@ -9,6 +9,7 @@ import { createScheduler, parseSchedulerConfig, type ParsedSchedulerConfig, type
 import { aspectRatioBins, classifyBin, type SizeBin } from './resolution';
 import { resizeAndCrop, toRgb8 } from './image';
 import { readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
+import { PromptEncoder } from './prompt-encoder';
 import { validateRequest, LIMITS, type GenerateRequest } from './request';
 
 export { ModelFolderError } from './model-folder';
@@ -51,8 +52,10 @@ export interface Timings {
   schedulerMs: number;
   vaeMs: number;
   postprocessMs: number;
-  /** Sum of the engines' inference calls. */
+  /** Sum of the engines' inference calls (as the pipeline waits for them: with feeding inputs and copying outputs). */
   inferenceMs: number;
+  /** The runtime's own share of those calls (CompiledModel.lastInferMs): pure inference. */
+  engineMs: number;
   totalMs: number;
 }
 
@@ -91,9 +94,27 @@ export interface LoadOptions {
   onStatus?: (status: 'loading' | 'compiling' | 'ready') => void;
   /** A scheduler_config.json to use instead of the model folder's (e.g. DPM-Solver for an LCM model). */
   schedulerConfigFile?: string;
+  /**
+   * Release the text encoder after each encoding (T5-XXL is most of the memory, and idle while
+   * denoising); a new prompt then reloads it from the compiled-model cache. Embeddings of recent
+   * prompts are kept either way, so an unchanged prompt is never encoded twice.
+   */
+  releaseTextEncoder?: boolean;
 }
 
 const now = () => performance.now();
+
+export type Component = 'textEncoder' | 'transformer' | 'vae';
+
+/**
+ * How each model is compiled for these load options. One place, so that benchmarks can hand other
+ * runners (bench/anchor.py) exactly the properties the pipeline uses.
+ */
+export function compileOptionsFor(options: Pick<LoadOptions, 'device' | 'cacheDir' | 'precision'>): Record<Component, CompileOptions> {
+  const base: CompileOptions = { device: options.device, cacheDir: options.cacheDir };
+  const f32: CompileOptions = { ...base, precision: 'f32' };
+  return { textEncoder: f32, transformer: options.precision === 'auto' ? base : f32, vae: f32 };
+}
 
 function inputNamed(model: CompiledModel, name: string, file: string): PortInfo {
   const port = model.inputs.find((p) => p.name === name);
@@ -111,7 +132,7 @@ export class PixArtPipeline {
     readonly info: ModelInfo,
     private readonly folder: ModelFolder,
     private readonly tokenizer: T5Tokenizer,
-    private readonly textEncoder: CompiledModel,
+    private readonly textEncoder: PromptEncoder,
     private readonly transformer: CompiledModel,
     private readonly vae: CompiledModel,
     private readonly schedulerConfig: ParsedSchedulerConfig,
@@ -138,8 +159,7 @@ export class PixArtPipeline {
     }
 
     options.onStatus?.('compiling');
-    const base: CompileOptions = { device: options.device, cacheDir: options.cacheDir };
-    const f32: CompileOptions = { ...base, precision: 'f32' };
+    const opts = compileOptionsFor(options);
     const compile = async (file: string, opts: CompileOptions) => {
       try {
         return await engine.compileModel(file, opts);
@@ -147,9 +167,9 @@ export class PixArtPipeline {
         throw new ModelFolderError(`cannot load ${file}: ${(e as Error).message}`);
       }
     };
-    const textEncoder = await compile(folder.textEncoderFile, f32);
-    const transformer = await compile(folder.transformerFile, options.precision === 'auto' ? base : f32);
-    const vae = await compile(folder.vaeDecoderFile, f32);
+    const textEncoder = await compile(folder.textEncoderFile, opts.textEncoder);
+    const transformer = await compile(folder.transformerFile, opts.transformer);
+    const vae = await compile(folder.vaeDecoderFile, opts.vae);
 
     for (const name of ['input_ids', 'attention_mask']) inputNamed(textEncoder, name, folder.textEncoderFile);
     for (const name of ['hidden_states', 'timestep', 'encoder_hidden_states', 'encoder_attention_mask']) inputNamed(transformer, name, folder.transformerFile);
@@ -180,7 +200,8 @@ export class PixArtPipeline {
       maxTokens: MAX_SEQUENCE_LENGTH,
     };
     options.onStatus?.('ready');
-    return new PixArtPipeline(info, folder, tokenizer, textEncoder, transformer, vae, schedulerConfig);
+    const prompts = new PromptEncoder(textEncoder, () => compile(folder.textEncoderFile, opts.textEncoder), tokenizer, options.releaseTextEncoder ?? false);
+    return new PixArtPipeline(info, folder, tokenizer, prompts, transformer, vae, schedulerConfig);
   }
 
   /** Tokens the prompt takes (with `</s>`), against the 120 the model sees. */
@@ -199,16 +220,6 @@ export class PixArtPipeline {
     if (this.info.staticSize) return { ...this.info.staticSize };
     const bin = classifyBin(req, aspectRatioBins(this.folder.transformer.sampleSize));
     return { width: bin.width, height: bin.height };
-  }
-
-  private async encode(texts: string[]): Promise<{ embeds: Tensor; mask: Tensor }> {
-    const b = this.tokenizer.batch(texts);
-    const shape = [b.batch, b.length];
-    const out = await this.textEncoder.infer({
-      input_ids: castTensor({ type: 'i64', shape, data: b.inputIds }, this.portType(this.textEncoder, 'input_ids')),
-      attention_mask: castTensor({ type: 'i64', shape, data: b.attentionMask }, this.portType(this.textEncoder, 'attention_mask')),
-    });
-    return { embeds: output(out, 'last_hidden_state'), mask: { type: 'i64', shape, data: b.attentionMask } };
   }
 
   private portType(model: CompiledModel, name: string) {
@@ -233,14 +244,15 @@ export class PixArtPipeline {
     if (st && (st.width !== genW || st.height !== genH)) {
       throw new RangeError(`this model's transformer only runs ${st.width}x${st.height} (its input shape is fixed); ${genW}x${genH} was asked without resolution binning. Turn binning on (it generates at ${st.width}x${st.height} and resizes), or convert the model with --size dynamic.`);
     }
-    const timings: Timings = { textEncoderMs: 0, transformerMs: [], schedulerMs: 0, vaeMs: 0, postprocessMs: 0, inferenceMs: 0, totalMs: 0 };
+    const timings: Timings = { textEncoderMs: 0, transformerMs: [], schedulerMs: 0, vaeMs: 0, postprocessMs: 0, inferenceMs: 0, engineMs: 0, totalMs: 0 };
 
     // 1–2. Text: prompts, then (with guidance) negatives, as two encoder calls like diffusers.
     throwIfCancelled();
     let t = now();
-    const pos = await this.encode(prompts);
-    const neg = cfg ? await this.encode(negatives) : null;
+    const pos = await this.textEncoder.encode(prompts);
+    const neg = cfg ? await this.textEncoder.encode(negatives) : null;
     timings.textEncoderMs = now() - t;
+    timings.engineMs += pos.engineMs + (neg?.engineMs ?? 0);
     const rows = cfg ? 2 * images : images;
     const encoderHidden = repeatRows(neg ? [neg.embeds, pos.embeds] : [pos.embeds], perPrompt);
     const encoderMask = repeatRows(neg ? [neg.mask, pos.mask] : [pos.mask], perPrompt);
@@ -273,13 +285,19 @@ export class PixArtPipeline {
     const plane = lh * lw;
     const perImage = c * plane;
     const tsType = this.portType(tf, 'timestep');
+    // With guidance the model takes the latents twice ([uncond…, cond…]): one buffer, refilled each
+    // step. Without, the scheduler's latents go in as they are (the engine reads them during the call).
+    const doubled = cfg ? new Float32Array(rows * perImage) : null;
 
     // 5. Denoising loop.
     for (let i = 0; i < timesteps.length; i++) {
       throwIfCancelled();
-      const hidden = new Float32Array(rows * perImage);
-      hidden.set(latents);
-      if (cfg) hidden.set(latents, images * perImage);
+      let hidden = latents;
+      if (doubled) {
+        doubled.set(latents);
+        doubled.set(latents, images * perImage);
+        hidden = doubled;
+      }
       t = now();
       const out = output(await tf.infer({
         ...fixed,
@@ -288,6 +306,7 @@ export class PixArtPipeline {
       }), 'sample');
       const ms = now() - t;
       timings.transformerMs.push(ms);
+      timings.engineMs += tf.lastInferMs;
       t = now();
       const noisePred = guide(out.data as Float32Array, images, outC, plane, keep, cfg ? req.guidanceScale : null);
       latents = scheduler.step(noisePred, i, latents, () => generator.randn(latentShape), images);
@@ -302,6 +321,7 @@ export class PixArtPipeline {
     const scaled = latents.map((v) => v / inv);
     const vaeOut = output(await this.vae.infer({ latents: castTensor({ type: 'f32', shape: latentShape, data: scaled }, this.portType(this.vae, 'latents')) }), 'sample');
     timings.vaeMs = now() - t;
+    timings.engineMs += this.vae.lastInferMs;
     t = now();
     const [, ch, oh, ow] = vaeOut.shape;
     const result: GeneratedImage[] = [];

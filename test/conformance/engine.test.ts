@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CompiledModel, CompileOptions, Engine, PortInfo, Tensor } from '../../src/engine/types';
 import { castTensor } from '../../src/engine/tensor';
+import { cacheDirFor } from '../../src/engine/cache-dir';
 import { findCLibrary, locateOpenVinoC } from '../../src/engine/locate-runtime';
 import { createEngine } from '../../src/engine/index';
 import { readNpy, type NpyArray } from '../support/npy';
@@ -328,12 +329,26 @@ for (const factory of engines) {
         const cacheDir = join(scratch, `cache-${factory.name}`);
         const c = 'lcm_4step_seed42';
         const first = await compile(model('transformer'), { ...F32, cacheDir });
-        const files = readdirSync(cacheDir);
+        const blobs = cacheDirFor({ ...F32, cacheDir })!;
+        const files = readdirSync(blobs);
         assert.ok(files.some((f) => f.endsWith('.blob')), `cache dir holds: ${files.join(', ') || 'nothing'}`);
         const second = await compile(model('transformer'), { ...F32, cacheDir });
-        assert.deepEqual(readdirSync(cacheDir).sort(), files.sort(), 'the second compile reuses the cache entry');
+        assert.deepEqual(readdirSync(blobs).sort(), files.sort(), 'the second compile reuses the cache entry');
         const inputs = feed(caseDir(c), 'transformer_1', first.inputs);
         assertSame((await second.infer(inputs)).sample, (await first.infer(inputs)).sample, 'cached model');
+      });
+
+      it('CACHE_DIR: another precision never loads the blob compiled for f32 (OpenVINO does not key on it)', async () => {
+        const cacheDir = join(scratch, `cache-precision-${factory.name}`);
+        await compile(model('transformer'), { ...F32, cacheDir });
+        const m = await compile(model('transformer'), { cacheDir }); // the device's default precision
+        const dirs = readdirSync(cacheDir).sort();
+        assert.deepEqual(dirs, [basename(cacheDirFor({ cacheDir })!), basename(cacheDirFor({ ...F32, cacheDir })!)].sort());
+        for (const d of dirs) assert.ok(readdirSync(join(cacheDir, d)).some((f) => f.endsWith('.blob')), `${d} has its own blob`);
+        const c = 'lcm_4step_seed42';
+        // Runs (bf16 on CPUs that have it: too coarse for the tiny model's tolerances, so only the shape).
+        const out = await m.infer(feed(caseDir(c), 'transformer_0', m.inputs));
+        assert.deepEqual(out.sample.shape, readNpy(join(caseDir(c), 'transformer_0_output.npy')).shape);
       });
 
       it('compile options (threads, latency hint) are accepted', async () => {

@@ -1,0 +1,80 @@
+// The text encoder as the pipeline uses it: T5 on a batch of prompts, with the embeddings of recent
+// batches kept so that an unchanged prompt (the usual case when a user re-rolls the seed) is not
+// encoded again, and optionally with T5 released after each encoding. T5-XXL is most of a PixArt
+// model's memory (its int8 weights are repacked by OpenVINO at the first call, so it holds about
+// twice its file size), and it is idle for the whole denoising loop.
+import type { CompiledModel, Tensor } from '../engine/types';
+import { castTensor } from '../engine/tensor';
+import type { T5Tokenizer } from './tokenizer';
+
+export interface Encoded {
+  embeds: Tensor;
+  mask: Tensor;
+  /** The runtime's inference time for this call; 0 when served from the cache. */
+  engineMs: number;
+  cached: boolean;
+}
+
+/** Embeddings of this many prompt batches are kept (T5-XXL: 1.9 MB per prompt). */
+const CACHE_ENTRIES = 8;
+
+export class PromptEncoder {
+  private model: CompiledModel | null;
+  private readonly cache = new Map<string, Omit<Encoded, 'engineMs' | 'cached'>>();
+
+  /**
+   * @param model the compiled T5, already loaded
+   * @param recompile loads it again (from the compiled-model cache) after a release
+   * @param release dispose T5 after each encoding
+   */
+  constructor(
+    model: CompiledModel,
+    private readonly recompile: () => Promise<CompiledModel>,
+    private readonly tokenizer: T5Tokenizer,
+    private readonly release: boolean,
+  ) {
+    this.model = model;
+  }
+
+  /** Whether T5 is loaded now (false between encodings when it is released). */
+  get loaded(): boolean {
+    return this.model !== null;
+  }
+
+  async encode(texts: string[]): Promise<Encoded> {
+    const key = JSON.stringify(texts);
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key); // most recently used last
+      this.cache.set(key, hit);
+      return { ...hit, engineMs: 0, cached: true };
+    }
+    const model = this.model ?? (this.model = await this.recompile());
+    const b = this.tokenizer.batch(texts);
+    const shape = [b.batch, b.length];
+    const type = (name: string) => model.inputs.find((p) => p.name === name)!.type;
+    let out: Record<string, Tensor>;
+    try {
+      out = await model.infer({
+        input_ids: castTensor({ type: 'i64', shape, data: b.inputIds }, type('input_ids')),
+        attention_mask: castTensor({ type: 'i64', shape, data: b.attentionMask }, type('attention_mask')),
+      });
+    } finally {
+      if (this.release) this.releaseModel();
+    }
+    const entry = { embeds: out.last_hidden_state ?? Object.values(out)[0], mask: { type: 'i64' as const, shape, data: b.attentionMask } };
+    this.cache.set(key, entry);
+    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    return { ...entry, engineMs: model.lastInferMs, cached: false };
+  }
+
+  private releaseModel(): void {
+    this.model?.dispose();
+    this.model = null;
+  }
+
+  dispose(): void {
+    this.releaseModel();
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,42 @@
+// The pipeline's prompt embeddings: an unchanged prompt is served from the embedding cache (no
+// text-encoder call, same image), and with releaseTextEncoder T5 is disposed after encoding and
+// reloaded for a new prompt — with the images unchanged either way. On the real runtime.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { PixArtPipeline, type GenerateRequest } from '../../src/pipeline/pipeline';
+import { tinyModelDir } from '../support/paths';
+import { engineUnderTest } from '../support/engines';
+
+const req = (prompt: string): GenerateRequest => ({ prompt, seed: 7, steps: 2, guidanceScale: 3, negativePrompt: 'blurry', width: 128, height: 128 });
+
+test('embedding cache and releasing the text encoder keep the images, skip re-encoding', async () => {
+  const engine = engineUnderTest();
+  const cacheDir = mkdtempSync(join(tmpdir(), 'pixart-prompt-cache-'));
+  try {
+    const kept = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir });
+    const released = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir, releaseTextEncoder: true });
+    try {
+      const a1 = await kept.generate(req('a red fox'));
+      const a2 = await kept.generate(req('a red fox'));
+      assert.ok(a1.timings.engineMs > a2.timings.engineMs, 'the second image runs no text encoder');
+      assert.deepEqual(a2.images[0].rgb, a1.images[0].rgb);
+
+      const b1 = await released.generate(req('a red fox'));
+      const b2 = await released.generate(req('a blue fox')); // T5 reloaded from the compiled-model cache
+      const b3 = await released.generate(req('a red fox')); // served from the embedding cache
+      assert.deepEqual(b1.images[0].rgb, a1.images[0].rgb);
+      assert.deepEqual(b3.images[0].rgb, a1.images[0].rgb);
+      assert.notDeepEqual(b2.images[0].rgb, a1.images[0].rgb);
+      const other = await kept.generate(req('a blue fox'));
+      assert.deepEqual(b2.images[0].rgb, other.images[0].rgb);
+    } finally {
+      kept.dispose();
+      released.dispose();
+    }
+  } finally {
+    engine.dispose();
+  }
+});
