@@ -28,6 +28,8 @@ export interface RunPhase {
   loadMs: number;
   generations: Generation[];
   peakRssMb: number;
+  /** Ours: resident memory after the images, with the models loaded (what a session holds between images). */
+  rssEndMb?: number;
   /** The size generated (ours reports it; it resolves --size auto). */
   size?: { width: number; height: number };
   image?: { width: number; height: number; file: string };
@@ -58,6 +60,7 @@ export function runMetrics(cold: RunPhase, warm: RunPhase, flopsPerCall: number)
     peakRssMb: warm.peakRssMb,
     coldPeakRssMb: cold.peakRssMb,
   };
+  if (warm.rssEndMb !== undefined) m.rssBetweenImagesMb = warm.rssEndMb;
   if (second) {
     m.secondTotalMs = second.totalMs;
     m.secondTextEncoderMs = second.textEncoderMs;
@@ -121,6 +124,7 @@ const LABELS: [key: string, label: string, unit: 'ms' | 'x' | 'MB' | 'GF/s' | ''
   ['stepOfCeilingBf16', 'transformer step / bf16 matmul ceiling', 'x'],
   ['peakRssMb', 'peak RSS (warm start + images)', 'MB'],
   ['coldPeakRssMb', 'peak RSS (cold compile)', 'MB'],
+  ['rssBetweenImagesMb', 'RSS between images (models loaded)', 'MB'],
 ];
 
 function fmt(v: number, unit: string): string {

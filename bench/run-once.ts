@@ -54,6 +54,7 @@ async function main(args: RunArgs): Promise<RunPhase> {
         base.image = { width: img.width, height: img.height, file: args.imageOut };
       }
     }
+    base.rssEndMb = process.memoryUsage().rss / 2 ** 20; // what the session holds between images
     pipeline.dispose();
     base.peakRssMb = process.resourceUsage().maxRSS / 1024;
     return base;
