@@ -154,7 +154,7 @@ export class Controller implements vscode.Disposable {
     this.settings = readSettings();
     this.updateModelConfiguredContext();
     const s = this.settings;
-    const reload = before.modelPath !== s.modelPath || before.device !== s.device || before.precision !== s.precision || before.openvinoRuntime !== s.openvinoRuntime || before.openvinoLibraryPath !== s.openvinoLibraryPath || before.compiledModelCache !== s.compiledModelCache;
+    const reload = before.modelPath !== s.modelPath || before.device !== s.device || before.precision !== s.precision || before.openvinoRuntime !== s.openvinoRuntime || before.openvinoLibraryPath !== s.openvinoLibraryPath || before.compiledModelCache !== s.compiledModelCache || before.releaseTextEncoder !== s.releaseTextEncoder;
     if (reload) {
       if (!s.modelPath) {
         // Only a running worker has something to unload (sending would start one).

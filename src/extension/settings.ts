@@ -28,6 +28,7 @@ export interface PixArtSettings {
   defaultImageCount: number;
   preview: boolean;
   compiledModelCache: boolean;
+  releaseTextEncoder: boolean;
 }
 
 export const DEFAULT_SETTINGS: PixArtSettings = {
@@ -45,6 +46,7 @@ export const DEFAULT_SETTINGS: PixArtSettings = {
   defaultImageCount: 1,
   preview: true,
   compiledModelCache: true,
+  releaseTextEncoder: false,
 };
 
 function str(v: unknown, fallback: string): string {
@@ -85,6 +87,7 @@ export function resolveSettings(get: (key: keyof PixArtSettings) => unknown): Pi
     defaultImageCount: int(get('defaultImageCount'), 1, 4, d.defaultImageCount),
     preview: typeof get('preview') === 'boolean' ? (get('preview') as boolean) : d.preview,
     compiledModelCache: typeof get('compiledModelCache') === 'boolean' ? (get('compiledModelCache') as boolean) : d.compiledModelCache,
+    releaseTextEncoder: typeof get('releaseTextEncoder') === 'boolean' ? (get('releaseTextEncoder') as boolean) : d.releaseTextEncoder,
   };
 }
 
@@ -115,6 +118,7 @@ export function loadOptionsFrom(s: PixArtSettings, cacheDir: string | undefined)
     runtime: s.openvinoRuntime,
     ...(s.openvinoLibraryPath ? { libraryPath: s.openvinoLibraryPath } : {}),
     ...(s.compiledModelCache && cacheDir ? { cacheDir } : {}),
+    ...(s.releaseTextEncoder ? { releaseTextEncoder: true } : {}),
   };
 }
 

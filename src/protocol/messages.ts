@@ -142,6 +142,8 @@ export interface LoadOptions {
   runtime: 'auto' | 'openvino-node' | 'openvino-c';
   libraryPath?: string;
   cacheDir?: string;
+  /** Free the text encoder between prompts (T5-XXL is most of the memory); see PixArtPipeline's option. */
+  releaseTextEncoder?: boolean;
 }
 
 export type ImageFormat = 'png' | 'webp' | 'jpeg';

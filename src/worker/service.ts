@@ -58,7 +58,7 @@ function message(err: unknown): string {
 }
 
 function sameLoad(a: LoadOptions | undefined, b: LoadOptions): boolean {
-  return !!a && a.modelDir === b.modelDir && a.device === b.device && a.precision === b.precision && a.runtime === b.runtime && (a.libraryPath ?? '') === (b.libraryPath ?? '') && (a.cacheDir ?? '') === (b.cacheDir ?? '');
+  return !!a && a.modelDir === b.modelDir && a.device === b.device && a.precision === b.precision && a.runtime === b.runtime && (a.libraryPath ?? '') === (b.libraryPath ?? '') && (a.cacheDir ?? '') === (b.cacheDir ?? '') && !!a.releaseTextEncoder === !!b.releaseTextEncoder;
 }
 
 export class WorkerService {

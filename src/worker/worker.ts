@@ -34,6 +34,7 @@ async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' 
     device: options.device,
     cacheDir: options.cacheDir,
     precision: options.precision,
+    releaseTextEncoder: options.releaseTextEncoder,
     onStatus,
   });
   return { pipeline, engine: e.name, engineVersion: e.version, devices };

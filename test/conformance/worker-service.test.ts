@@ -21,7 +21,7 @@ function harness() {
     post: (m) => posted.push(m),
     load: async (o, onStatus) => {
       loads++;
-      const pipeline = await PixArtPipeline.load(o.modelDir, engine, { precision: o.precision, onStatus });
+      const pipeline = await PixArtPipeline.load(o.modelDir, engine, { precision: o.precision, releaseTextEncoder: o.releaseTextEncoder, onStatus });
       return { pipeline, engine: engine.name, engineVersion: engine.version, devices: engine.availableDevices() };
     },
   });
@@ -39,6 +39,16 @@ test('load reports status then the model; a second identical load stays warm', a
   assert.deepEqual(loaded.model.staticSize, { width: 128, height: 128 });
   await h.service.handle({ type: 'load', options: loadOptions });
   assert.equal(h.loads(), 1);
+});
+
+test('changing releaseTextEncoder reloads the model; the same options stay warm', async () => {
+  const h = harness();
+  await h.service.handle({ type: 'load', options: loadOptions });
+  await h.service.handle({ type: 'load', options: { ...loadOptions, releaseTextEncoder: true } });
+  assert.equal(h.loads(), 2);
+  await h.service.handle({ type: 'generate', jobId: 'r1', job: { ...job, count: 1 } });
+  await h.service.handle({ type: 'generate', jobId: 'r2', job: { ...job, count: 1, prompt: 'another prompt' } });
+  assert.deepEqual(h.posted.filter((m) => m.type === 'done').map((m) => (m as { jobId: string }).jobId), ['r1', 'r2']);
 });
 
 test('a broken model folder becomes a loadFailed message of kind model-folder', async () => {

@@ -69,4 +69,5 @@ test('load options from settings', () => {
   const s: PixArtSettings = { ...DEFAULT_SETTINGS, modelPath: '/m', openvinoLibraryPath: '/opt/ov/libopenvino_c.so' };
   assert.deepEqual(loadOptionsFrom(s, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto', libraryPath: '/opt/ov/libopenvino_c.so', cacheDir: '/cache' });
   assert.deepEqual(loadOptionsFrom({ ...s, compiledModelCache: false, openvinoLibraryPath: '' }, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto' });
+  assert.equal(loadOptionsFrom({ ...s, releaseTextEncoder: true }, '/cache').releaseTextEncoder, true);
 });
