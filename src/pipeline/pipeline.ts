@@ -204,6 +204,11 @@ export class PixArtPipeline {
     return new PixArtPipeline(info, folder, tokenizer, prompts, transformer, vae, schedulerConfig);
   }
 
+  /** Whether T5 is in memory now (false between generations with releaseTextEncoder). */
+  get textEncoderLoaded(): boolean {
+    return this.textEncoder.loaded;
+  }
+
   /** Tokens the prompt takes (with `</s>`), against the 120 the model sees. */
   countTokens(prompt: string): { tokens: number; max: number; truncated: boolean } {
     const tokens = this.tokenizer.count(prompt);
@@ -249,8 +254,13 @@ export class PixArtPipeline {
     // 1–2. Text: prompts, then (with guidance) negatives, as two encoder calls like diffusers.
     throwIfCancelled();
     let t = now();
-    const pos = await this.textEncoder.encode(prompts);
-    const neg = cfg ? await this.textEncoder.encode(negatives) : null;
+    let pos, neg;
+    try {
+      pos = await this.textEncoder.encode(prompts);
+      neg = cfg ? await this.textEncoder.encode(negatives) : null;
+    } finally {
+      this.textEncoder.done(); // one release after both encodings, not a reload between them
+    }
     timings.textEncoderMs = now() - t;
     timings.engineMs += pos.engineMs + (neg?.engineMs ?? 0);
     const rows = cfg ? 2 * images : images;

@@ -25,7 +25,7 @@ export class PromptEncoder {
   /**
    * @param model the compiled T5, already loaded
    * @param recompile loads it again (from the compiled-model cache) after a release
-   * @param release dispose T5 after each encoding
+   * @param release dispose T5 when a generation's text phase is done (see done())
    */
   constructor(
     model: CompiledModel,
@@ -59,13 +59,19 @@ export class PromptEncoder {
         input_ids: castTensor({ type: 'i64', shape, data: b.inputIds }, type('input_ids')),
         attention_mask: castTensor({ type: 'i64', shape, data: b.attentionMask }, type('attention_mask')),
       });
-    } finally {
-      if (this.release) this.releaseModel();
+    } catch (e) {
+      this.done();
+      throw e;
     }
     const entry = { embeds: out.last_hidden_state ?? Object.values(out)[0], mask: { type: 'i64' as const, shape, data: b.attentionMask } };
     this.cache.set(key, entry);
     if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     return { ...entry, engineMs: model.lastInferMs, cached: false };
+  }
+
+  /** The text phase of a generation is over (prompt and negatives encoded): release T5 if asked to. */
+  done(): void {
+    if (this.release) this.releaseModel();
   }
 
   private releaseModel(): void {

@@ -25,6 +25,8 @@ test('embedding cache and releasing the text encoder keep the images, skip re-en
       assert.deepEqual(a2.images[0].rgb, a1.images[0].rgb);
 
       const b1 = await released.generate(req('a red fox'));
+      assert.equal(released.textEncoderLoaded, false, 'T5 is released once prompt and negative prompt are encoded');
+      assert.equal(kept.textEncoderLoaded, true);
       const b2 = await released.generate(req('a blue fox')); // T5 reloaded from the compiled-model cache
       const b3 = await released.generate(req('a red fox')); // served from the embedding cache
       assert.deepEqual(b1.images[0].rgb, a1.images[0].rgb);
