@@ -135,3 +135,15 @@ export function checkInputs(model: string, ports: readonly PortInfo[], inputs: R
     }
   }
 }
+
+/** The element type a model declares for its input `name` (the pipeline checks the names at load). */
+export function inputType(model: { readonly inputs: readonly PortInfo[] }, name: string): ElementType {
+  const port = model.inputs.find((p) => p.name === name);
+  if (!port) throw new Error(`the model has no input "${name}"`);
+  return port.type;
+}
+
+/** The output called `name`, or the only output when the runtime reports another name for it. */
+export function outputNamed(result: Record<string, Tensor>, name: string): Tensor {
+  return result[name] ?? Object.values(result)[0];
+}

@@ -2,7 +2,7 @@
 // Step by step as DESIGN.md lays it out; each numeric piece lives in its own module.
 import { readFileSync } from 'node:fs';
 import type { CompiledModel, CompileOptions, Engine, PortInfo, Tensor } from '../engine/types';
-import { castTensor } from '../engine/tensor';
+import { castTensor, inputType, outputNamed } from '../engine/tensor';
 import { T5Tokenizer, preprocessPrompt, MAX_SEQUENCE_LENGTH } from './tokenizer';
 import { TorchGenerator } from './random';
 import { createScheduler, parseSchedulerConfig, type ParsedSchedulerConfig, type Scheduler } from './schedulers';
@@ -122,11 +122,6 @@ function inputNamed(model: CompiledModel, name: string, file: string): PortInfo 
   return port;
 }
 
-/** The single output of a model, or the one with the given name. */
-function output(result: Record<string, Tensor>, name: string): Tensor {
-  return result[name] ?? Object.values(result)[0];
-}
-
 export class PixArtPipeline {
   private constructor(
     readonly info: ModelInfo,
@@ -227,10 +222,6 @@ export class PixArtPipeline {
     return { width: bin.width, height: bin.height };
   }
 
-  private portType(model: CompiledModel, name: string) {
-    return model.inputs.find((p) => p.name === name)!.type;
-  }
-
   async generate(request: GenerateRequest, opts: { signal?: AbortSignal; onStep?: (s: StepInfo) => void } = {}): Promise<GenerateResult> {
     const t0 = now();
     const req = validateRequest(request);
@@ -281,20 +272,20 @@ export class PixArtPipeline {
     // 4. Inputs that do not change between steps, in the element types the model declares.
     const tf = this.transformer;
     const fixed: Record<string, Tensor> = {
-      encoder_hidden_states: castTensor(encoderHidden, this.portType(tf, 'encoder_hidden_states')),
-      encoder_attention_mask: castTensor(encoderMask, this.portType(tf, 'encoder_attention_mask')),
+      encoder_hidden_states: castTensor(encoderHidden, inputType(tf, 'encoder_hidden_states')),
+      encoder_attention_mask: castTensor(encoderMask, inputType(tf, 'encoder_attention_mask')),
     };
     const declares = (name: string) => tf.inputs.some((p) => p.name === name);
     if (this.folder.transformer.sampleSize === 128) {
       // Micro-conditions of the generated (binned) size, only for models that take them.
-      if (declares('resolution')) fixed.resolution = castTensor({ type: 'f32', shape: [rows, 2], data: new Float32Array(rows * 2).map((_, i) => (i % 2 ? genW : genH)) }, this.portType(tf, 'resolution'));
-      if (declares('aspect_ratio')) fixed.aspect_ratio = castTensor({ type: 'f32', shape: [rows, 1], data: new Float32Array(rows).fill(genH / genW) }, this.portType(tf, 'aspect_ratio'));
+      if (declares('resolution')) fixed.resolution = castTensor({ type: 'f32', shape: [rows, 2], data: new Float32Array(rows * 2).map((_, i) => (i % 2 ? genW : genH)) }, inputType(tf, 'resolution'));
+      if (declares('aspect_ratio')) fixed.aspect_ratio = castTensor({ type: 'f32', shape: [rows, 1], data: new Float32Array(rows).fill(genH / genW) }, inputType(tf, 'aspect_ratio'));
     }
     const outC = this.folder.transformer.outChannels;
     const keep = outC === 2 * c ? c : outC; // learned sigma: the second half of the channels is dropped
     const plane = lh * lw;
     const perImage = c * plane;
-    const tsType = this.portType(tf, 'timestep');
+    const tsType = inputType(tf, 'timestep');
     // With guidance the model takes the latents twice ([uncond…, cond…]): one buffer, refilled each
     // step. Without, the scheduler's latents go in as they are (the engine reads them during the call).
     const doubled = cfg ? new Float32Array(rows * perImage) : null;
@@ -309,7 +300,7 @@ export class PixArtPipeline {
         hidden = doubled;
       }
       t = now();
-      const out = output(await tf.infer({
+      const out = outputNamed(await tf.infer({
         ...fixed,
         hidden_states: { type: 'f32', shape: [rows, c, lh, lw], data: hidden },
         timestep: castTensor({ type: 'i64', shape: [rows], data: new BigInt64Array(rows).fill(BigInt(Math.round(timesteps[i]))) }, tsType),
@@ -329,7 +320,7 @@ export class PixArtPipeline {
     t = now();
     const inv = Math.fround(this.folder.scalingFactor);
     const scaled = latents.map((v) => v / inv);
-    const vaeOut = output(await this.vae.infer({ latents: castTensor({ type: 'f32', shape: latentShape, data: scaled }, this.portType(this.vae, 'latents')) }), 'sample');
+    const vaeOut = outputNamed(await this.vae.infer({ latents: castTensor({ type: 'f32', shape: latentShape, data: scaled }, inputType(this.vae, 'latents')) }), 'sample');
     timings.vaeMs = now() - t;
     timings.engineMs += this.vae.lastInferMs;
     t = now();

@@ -4,7 +4,7 @@
 // model's memory (its int8 weights are repacked by OpenVINO at the first call, so it holds about
 // twice its file size), and it is idle for the whole denoising loop.
 import type { CompiledModel, Tensor } from '../engine/types';
-import { castTensor } from '../engine/tensor';
+import { castTensor, inputType, outputNamed } from '../engine/tensor';
 import type { T5Tokenizer } from './tokenizer';
 
 export interface Encoded {
@@ -52,18 +52,17 @@ export class PromptEncoder {
     const model = this.model ?? (this.model = await this.recompile());
     const b = this.tokenizer.batch(texts);
     const shape = [b.batch, b.length];
-    const type = (name: string) => model.inputs.find((p) => p.name === name)!.type;
     let out: Record<string, Tensor>;
     try {
       out = await model.infer({
-        input_ids: castTensor({ type: 'i64', shape, data: b.inputIds }, type('input_ids')),
-        attention_mask: castTensor({ type: 'i64', shape, data: b.attentionMask }, type('attention_mask')),
+        input_ids: castTensor({ type: 'i64', shape, data: b.inputIds }, inputType(model, 'input_ids')),
+        attention_mask: castTensor({ type: 'i64', shape, data: b.attentionMask }, inputType(model, 'attention_mask')),
       });
     } catch (e) {
       this.done();
       throw e;
     }
-    const entry = { embeds: out.last_hidden_state ?? Object.values(out)[0], mask: { type: 'i64' as const, shape, data: b.attentionMask } };
+    const entry = { embeds: outputNamed(out, 'last_hidden_state'), mask: { type: 'i64' as const, shape, data: b.attentionMask } };
     this.cache.set(key, entry);
     if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     return { ...entry, engineMs: model.lastInferMs, cached: false };
