@@ -9,7 +9,7 @@
 // ceiling (bench/ceiling.ts) on the transformer's dominant matrix product. Prints a Markdown table of
 // medians (min–max) and of ratios taken run by run, and writes everything as JSON.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { readModelFolder } from '../src/pipeline/model-folder';
@@ -181,7 +181,9 @@ async function main(): Promise<void> {
       const order = run % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) if (!(run === 0 && v === variants[0])) runVariant(v, run);
     }
-    for (const v of variants) v.metrics = v.phases.map((p) => runMetrics(p.cold, p.warm, flops.total));
+    const weightsMb = [folder.textEncoderFile, folder.transformerFile, folder.vaeDecoderFile]
+      .reduce((sum, f) => sum + statSync(f.endsWith('.xml') ? f.replace(/\.xml$/, '.bin') : f).size, 0) / 2 ** 20;
+    for (const v of variants) v.metrics = v.phases.map((p) => runMetrics(p.cold, p.warm, flops.total, weightsMb));
 
     // Each step's transformer time as a fraction of the ceiling at the precision it ran at.
     const ceilingAt = (p: 'f32' | 'bf16') => ceiling.results.find((r) => r.precision === p)?.gflops ?? NaN;
@@ -210,6 +212,7 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push(`${machine.cpu}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGb} GB, load average ${machine.loadAverage.start} → ${machine.loadAverage.end}; ${machine.runtime}`);
     out.push(`model ${args.model} at ${size}, ${args.steps} steps, guidance ${guidance} (${rows} row${rows > 1 ? 's' : ''} per transformer call), ${args.runs} run(s)`);
+    out.push(`weight files on disk: ${weightsMb.toFixed(0)} MB`);
     out.push(`transformer: ${(flops.total / 1e9).toFixed(1)} GFLOP per call; ceiling ${ceiling.results.map((r) => `${r.precision} ${r.gflops.toFixed(1)} GF/s (best ${r.bestGflops.toFixed(1)})`).join(', ')} on [${ceiling.m}×${ceiling.k}]·[${ceiling.k}×${ceiling.n}]`);
     out.push('');
     out.push(formatTable(summaries, ratios));

@@ -38,7 +38,8 @@ export interface RunPhase {
 /** The flat numbers compared between runs and implementations. */
 export type Metrics = Record<string, number>;
 
-export function runMetrics(cold: RunPhase, warm: RunPhase, flopsPerCall: number): Metrics {
+/** @param weightsMb the three models' weight files on disk (target: peak RSS ≤ 1.3× that) */
+export function runMetrics(cold: RunPhase, warm: RunPhase, flopsPerCall: number, weightsMb: number): Metrics {
   const [first, second] = warm.generations;
   const steps = first.transformerMs.length;
   const stepMs = median(first.transformerMs);
@@ -58,6 +59,7 @@ export function runMetrics(cold: RunPhase, warm: RunPhase, flopsPerCall: number)
     startToImageMs: warm.loadMs + first.totalMs,
     stepGflops: flopsPerCall / (stepMs * 1e6),
     peakRssMb: warm.peakRssMb,
+    peakOverWeights: warm.peakRssMb / weightsMb,
     coldPeakRssMb: cold.peakRssMb,
   };
   if (warm.rssEndMb !== undefined) m.rssBetweenImagesMb = warm.rssEndMb;
@@ -123,6 +125,7 @@ const LABELS: [key: string, label: string, unit: 'ms' | 'x' | 'MB' | 'GF/s' | ''
   ['stepOfCeilingF32', 'transformer step / f32 matmul ceiling', 'x'],
   ['stepOfCeilingBf16', 'transformer step / bf16 matmul ceiling', 'x'],
   ['peakRssMb', 'peak RSS (warm start + images)', 'MB'],
+  ['peakOverWeights', 'peak RSS / weight files on disk', 'x'],
   ['coldPeakRssMb', 'peak RSS (cold compile)', 'MB'],
   ['rssBetweenImagesMb', 'RSS between images (models loaded)', 'MB'],
 ];

@@ -11,8 +11,8 @@ from pathlib import Path
 from .configs import DEFAULT_MODEL_ID, KNOWN_MODELS
 from .errors import ConvertError, require
 from .folder import check_disk, check_out_dir, publish, staging_dir, vae_scale_factor, write_manifest
-from .ir import (COMPONENTS, IR_NAME, check_io, compress, describe, latent_sizes, normalize_names, save,
-                 set_spatial_size)
+from .ir import (COMPONENTS, IR_NAME, check_io, compress, describe, free_token_axis, latent_sizes, normalize_names,
+                 save, set_spatial_size)
 from .plan import latent_hw, parse_size, parse_weights
 
 
@@ -98,6 +98,7 @@ def convert(args) -> Path:
                      else source.component_model(component, precisions[component]))
             normalize_names(component, model)
             set_spatial_size(component, model, lat)
+            free_token_axis(component, model)
             check_io(component, model, f"{source.kind} source")
             if component == "transformer":
                 sizes = latent_sizes(model, scale)

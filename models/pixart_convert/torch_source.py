@@ -117,6 +117,9 @@ class TorchSource:
 
     def estimate_bytes(self, precisions: dict) -> int:
         params = _tiny_params() if self.tiny else REAL_PARAMS
+        if self.kind == "local":  # the folder says how big it is (a tiny test model is not T5-XXL)
+            params = {c: _folder_params(self.folder / d) for c, d in
+                      (("text_encoder", "text_encoder"), ("transformer", "transformer"), ("vae_decoder", "vae"))}
         out = sum(params[c] * 4 * SIZE_FACTOR[precisions[c]] for c in params)
         # a compressed component is first written in fp32 to a scratch file (see run.reload_from_disk)
         out += max((params[c] * 4 for c in params if precisions[c] != "fp32"), default=0)
@@ -205,7 +208,8 @@ def export_wrapper(component: str, module, latent_hw):
 
     Example values are realistic (a mask with padding, timestep 999, the micro-conditions of the
     example size) so no branch is taken on degenerate data, and the batch is 2 because torch.export
-    specialises a dimension whose example is 1. Shapes: batch always dynamic; 120 tokens; the
+    specialises a dimension whose example is 1. Shapes: batch dynamic; 120 tokens (ir.free_token_axis
+    then frees them, which the export's symbolic token axis allows); the
     latent's height/width dynamic unless latent_hw fixes them.
     """
     from torch.export import Dim
@@ -216,13 +220,15 @@ def export_wrapper(component: str, module, latent_hw):
     batch = Dim("batch", min=1, max=256)
     # Latent sides: 8..256 (64..2048 pixels); the transformer needs them even (2×2 patches).
     half_h, half_w = Dim("half_h", min=4, max=128), Dim("half_w", min=4, max=128)
+    # Symbolic, so no 120 is frozen into the graph and ir.free_token_axis can free the axis.
+    tokens = Dim("tokens", min=2, max=MAX_TOKENS)
     if component == "text_encoder":
         mask = torch.zeros(2, MAX_TOKENS, dtype=torch.int64)
         mask[:, :17] = 1
         mask[1, 17:40] = 1
         example = {"input_ids": torch.randint(3, 100, (2, MAX_TOKENS)) * mask, "attention_mask": mask}
         shapes = {"input_ids": [-1, MAX_TOKENS], "attention_mask": [-1, MAX_TOKENS]}
-        dynamic = {"input_ids": {0: batch}, "attention_mask": {0: batch}}
+        dynamic = {"input_ids": {0: batch, 1: tokens}, "attention_mask": {0: batch, 1: tokens}}
         wrapper = TextEncoderExport(module)
     elif component == "transformer":
         cfg = module.config
@@ -238,7 +244,8 @@ def export_wrapper(component: str, module, latent_hw):
                   "encoder_hidden_states": [-1, MAX_TOKENS, cfg.caption_channels],
                   "encoder_attention_mask": [-1, MAX_TOKENS]}
         dynamic = {"hidden_states": {0: batch} if latent_hw else {0: batch, 2: 2 * half_h, 3: 2 * half_w},
-                   "timestep": {0: batch}, "encoder_hidden_states": {0: batch}, "encoder_attention_mask": {0: batch}}
+                   "timestep": {0: batch}, "encoder_hidden_states": {0: batch, 1: tokens},
+                   "encoder_attention_mask": {0: batch, 1: tokens}}
         if module.use_additional_conditions:
             example["resolution"] = torch.tensor([[h * 8.0, w * 8.0]] * 2)
             example["aspect_ratio"] = torch.tensor([[h / w]] * 2)
@@ -317,6 +324,13 @@ class VaeDecoderExport(torch.nn.Module):
 
 def _config_args(config: dict) -> dict:
     return {k: v for k, v in config.items() if not k.startswith("_")}
+
+
+def _folder_params(folder: Path) -> int:
+    """Parameters in a diffusers component folder, from its weight files' sizes: counted as fp16
+    (the hub's usual format), which over-estimates an fp32 folder rather than under-estimate."""
+    weights = [f for f in folder.glob("*") if f.suffix in (".safetensors", ".bin", ".pt", ".pth")]
+    return sum(f.stat().st_size for f in weights) // 2
 
 
 def _tiny_params() -> dict:

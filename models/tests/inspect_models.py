@@ -58,7 +58,7 @@ def compare(a: str, b: str) -> dict:
 
     core = ov.Core()
     ma, mb = core.read_model(a), core.read_model(b)
-    inputs = example_inputs(ma)
+    inputs = example_inputs(mb)  # B's shapes: A may leave dimensions dynamic that B fixes
     config = {"INFERENCE_PRECISION_HINT": "f32"}
     ra = core.compile_model(ma, "CPU", config)(inputs)
     rb = core.compile_model(mb, "CPU", config)(inputs)

@@ -11,6 +11,7 @@ import type { CompileOptions, CompiledModel, ElementType, Engine, PortInfo, Tens
 import { bytesPerElement, checkInputs, elementCount, formatShape } from './tensor';
 import { checkModelFiles, withIrNames } from './model-files';
 import { cacheDirFor } from './cache-dir';
+import { dropMappedPagesDuring } from './mapped-pages';
 
 type Ptr = bigint;
 type Fn = ReturnType<LibraryHandle['func']>;
@@ -322,6 +323,7 @@ class CCompiledModel implements CompiledModel {
   private readonly inputTensors: (NativeTensor | undefined)[] = [];
   private disposed = false;
   private released = false;
+  private firstCall = true;
   lastInferMs = 0;
 
   constructor(
@@ -331,6 +333,8 @@ class CCompiledModel implements CompiledModel {
     readonly inputs: readonly PortInfo[],
     readonly outputs: readonly PortInfo[],
     private readonly model: string,
+    /** Where its weights are mapped from (the model's folder, the compiled-model cache): see mapped-pages.ts */
+    private readonly weightDirs: readonly string[],
     private readonly onDispose: (m: CCompiledModel) => void,
   ) {}
 
@@ -346,8 +350,11 @@ class CCompiledModel implements CompiledModel {
     checkInputs(this.model, this.inputs, inputs);
     this.inputs.forEach((port, i) => this.feed(i, inputs[port.name]));
     const t0 = performance.now();
-    const status = await callAsync(this.api.ov_infer_request_infer, this.request);
+    const call = callAsync(this.api.ov_infer_request_infer, this.request);
+    // The first call is when OpenVINO copies most weights out of their file mapping.
+    const status = this.firstCall ? await dropMappedPagesDuring(this.weightDirs, call) : await call;
     this.lastInferMs = performance.now() - t0;
+    this.firstCall = false;
     if (status !== 0) throw new OpenVinoError('ov_infer_request_infer', status, lastError(this.api), this.model);
     const result: Record<string, Tensor> = {};
     this.outputs.forEach((port, i) => {
@@ -452,7 +459,8 @@ export class OpenVinoCEngine implements Engine {
     if (cacheDir) mkdirSync(cacheDir, { recursive: true });
     this.compiling++;
     try {
-      const model = await this.readAndCompile(modelPath, device, props);
+      const weightDirs = [dirname(modelPath), ...(cacheDir ? [cacheDir] : [])];
+      const model = await dropMappedPagesDuring(weightDirs, this.readAndCompile(modelPath, device, props, weightDirs));
       if (this.disposed) {
         model.dispose();
         throw new Error(`${modelPath}: the OpenVINO engine was disposed while compiling`);
@@ -465,7 +473,7 @@ export class OpenVinoCEngine implements Engine {
     }
   }
 
-  private async readAndCompile(modelPath: string, device: string, props: [string, string][]): Promise<CCompiledModel> {
+  private async readAndCompile(modelPath: string, device: string, props: [string, string][], weightDirs: string[]): Promise<CCompiledModel> {
     const ovModel = out();
     check(this.api, 'ov_core_read_model', await this.readModel(modelPath, ovModel), `Cannot read ${modelPath}`);
     let ports: { inputs: PortInfo[]; outputs: PortInfo[] };
@@ -496,7 +504,7 @@ export class OpenVinoCEngine implements Engine {
     try {
       const req = out();
       check(this.api, 'ov_compiled_model_create_infer_request', this.api.ov_compiled_model_create_infer_request(cm, req), modelPath);
-      return new CCompiledModel(this.api, cm, req[0] as Ptr, ports.inputs, ports.outputs, modelPath, (m) => this.models.delete(m));
+      return new CCompiledModel(this.api, cm, req[0] as Ptr, ports.inputs, ports.outputs, modelPath, weightDirs, (m) => this.models.delete(m));
     } catch (e) {
       this.api.ov_compiled_model_free(cm);
       throw e;

@@ -1,10 +1,12 @@
 // Engine over the `openvino-node` npm package (optional dependency). It is required at run time, not
 // imported, so that bundles and machines without it still work; the few parts of its API used here
 // are typed locally (see openvino-node's types/addon.d.ts, 2026.4).
+import { dirname } from 'node:path';
 import type { CompileOptions, CompiledModel, ElementType, Engine, PortInfo, Tensor, TensorData } from './types';
 import { checkInputs, dataMatchesType } from './tensor';
 import { checkModelFiles, withIrNames } from './model-files';
 import { cacheDirFor } from './cache-dir';
+import { dropMappedPagesDuring } from './mapped-pages';
 
 type OvTypedArray = TensorData;
 type OvDimension = number | [number, number];
@@ -89,6 +91,7 @@ function ownBuffer(data: TensorData): TensorData {
 class NodeCompiledModel implements CompiledModel {
   private tail: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  private firstCall = true;
   lastInferMs = 0;
 
   constructor(
@@ -98,6 +101,8 @@ class NodeCompiledModel implements CompiledModel {
     readonly inputs: readonly PortInfo[],
     readonly outputs: readonly PortInfo[],
     private readonly model: string,
+    /** Where its weights are mapped from: see mapped-pages.ts */
+    private readonly weightDirs: readonly string[],
     private readonly onDispose: (m: NodeCompiledModel) => void,
   ) {}
 
@@ -117,8 +122,10 @@ class NodeCompiledModel implements CompiledModel {
     try {
       // By position: inferAsync sets input i from element i, whatever names the compiled ports carry.
       const t0 = performance.now();
-      results = await this.request.inferAsync(tensors);
+      const call = this.request.inferAsync(tensors);
+      results = this.firstCall ? await dropMappedPagesDuring(this.weightDirs, call) : await call;
       this.lastInferMs = performance.now() - t0;
+      this.firstCall = false;
     } catch (e) {
       throw new Error(`${this.model}: inference failed: ${(e as Error).message}`);
     }
@@ -166,6 +173,7 @@ export class OpenVinoNodeEngine implements Engine {
     if (options.precision) config.INFERENCE_PRECISION_HINT = options.precision;
     if (options.performanceHint) config.PERFORMANCE_HINT = options.performanceHint;
     if (options.numThreads !== undefined) config.INFERENCE_NUM_THREADS = options.numThreads;
+    const weightDirs = [dirname(modelPath), ...(cacheDir ? [cacheDir] : [])];
     let model: OvModel;
     try {
       model = await core.readModel(modelPath);
@@ -174,7 +182,7 @@ export class OpenVinoNodeEngine implements Engine {
     }
     let compiled: OvCompiledModel;
     try {
-      compiled = await core.compileModel(model, device, config);
+      compiled = await dropMappedPagesDuring(weightDirs, core.compileModel(model, device, config));
     } catch (e) {
       throw new Error(`Cannot compile ${modelPath} for ${device}: ${(e as Error).message}`);
     }
@@ -186,7 +194,7 @@ export class OpenVinoNodeEngine implements Engine {
       inputs: model.inputs.map((p, i) => ({ name: p.anyName, type: elementName(this.addon, request.getInputTensor(i).getElementType()), shape: dims(p) })),
       outputs: model.outputs.map((p, i) => ({ name: p.anyName, type: elementName(this.addon, model.getOutputElementType(i)), shape: dims(p) })),
     });
-    const m = new NodeCompiledModel(this.addon, compiled, request, ports.inputs, ports.outputs, modelPath, (x) => this.models.delete(x));
+    const m = new NodeCompiledModel(this.addon, compiled, request, ports.inputs, ports.outputs, modelPath, weightDirs, (x) => this.models.delete(x));
     this.models.add(m);
     return m;
   }

@@ -10,6 +10,7 @@ import { aspectRatioBins, classifyBin, type SizeBin } from './resolution';
 import { resizeAndCrop, toRgb8 } from './image';
 import { readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
 import { PromptEncoder } from './prompt-encoder';
+import { fitTokens, runLength, tokenAxis, tokensUsed } from './token-axis';
 import { validateRequest, LIMITS, type GenerateRequest } from './request';
 
 export { ModelFolderError } from './model-folder';
@@ -255,8 +256,11 @@ export class PixArtPipeline {
     timings.textEncoderMs = now() - t;
     timings.engineMs += pos.engineMs + (neg?.engineMs ?? 0);
     const rows = cfg ? 2 * images : images;
-    const encoderHidden = repeatRows(neg ? [neg.embeds, pos.embeds] : [pos.embeds], perPrompt);
-    const encoderMask = repeatRows(neg ? [neg.mask, pos.mask] : [pos.mask], perPrompt);
+    // Both halves of the guidance batch at one token length: the transformer's, or the longest used.
+    const texts = neg ? [neg, pos] : [pos];
+    const tokens = runLength(tokenAxis(this.transformer, 'encoder_hidden_states'), Math.max(...texts.map((e) => tokensUsed(e.mask))), MAX_SEQUENCE_LENGTH);
+    const encoderHidden = repeatRows(texts.map((e) => fitTokens(e.embeds, tokens)), perPrompt);
+    const encoderMask = repeatRows(texts.map((e) => fitTokens(e.mask, tokens)), perPrompt);
 
     // 3. Schedule and initial noise.
     const scheduler: Scheduler = createScheduler(this.schedulerConfig);

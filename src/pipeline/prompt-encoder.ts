@@ -6,9 +6,12 @@
 import type { CompiledModel, Tensor } from '../engine/types';
 import { castTensor, inputType, outputNamed } from '../engine/tensor';
 import type { T5Tokenizer } from './tokenizer';
+import { fitTokens, runLength, tokenAxis, tokensUsed } from './token-axis';
 
 export interface Encoded {
+  /** [rows, tokens, channels]: 120 tokens, or fewer when T5's token axis is dynamic (see token-axis.ts) */
   embeds: Tensor;
+  /** [rows, tokens] */
   mask: Tensor;
   /** The runtime's inference time for this call; 0 when served from the cache. */
   engineMs: number;
@@ -52,17 +55,20 @@ export class PromptEncoder {
     const model = this.model ?? (this.model = await this.recompile());
     const b = this.tokenizer.batch(texts);
     const shape = [b.batch, b.length];
+    const padded: Tensor = { type: 'i64', shape, data: b.attentionMask };
+    const length = runLength(tokenAxis(model, 'input_ids'), tokensUsed(padded), b.length);
+    const mask = fitTokens(padded, length);
     let out: Record<string, Tensor>;
     try {
       out = await model.infer({
-        input_ids: castTensor({ type: 'i64', shape, data: b.inputIds }, inputType(model, 'input_ids')),
-        attention_mask: castTensor({ type: 'i64', shape, data: b.attentionMask }, inputType(model, 'attention_mask')),
+        input_ids: castTensor(fitTokens({ type: 'i64', shape, data: b.inputIds }, length), inputType(model, 'input_ids')),
+        attention_mask: castTensor(mask, inputType(model, 'attention_mask')),
       });
     } catch (e) {
       this.done();
       throw e;
     }
-    const entry = { embeds: outputNamed(out, 'last_hidden_state'), mask: { type: 'i64' as const, shape, data: b.attentionMask } };
+    const entry = { embeds: outputNamed(out, 'last_hidden_state'), mask };
     this.cache.set(key, entry);
     if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     return { ...entry, engineMs: model.lastInferMs, cached: false };

@@ -12,6 +12,7 @@ import { runInNewContext } from 'node:vm';
 import type { CompiledModel, CompileOptions, Engine, PortInfo, Tensor } from '../../src/engine/types';
 import { castTensor } from '../../src/engine/tensor';
 import { cacheDirFor } from '../../src/engine/cache-dir';
+import { parseSmaps } from '../../src/engine/mapped-pages';
 import { findCLibrary, locateOpenVinoC } from '../../src/engine/locate-runtime';
 import { createEngine } from '../../src/engine/index';
 import { readNpy, type NpyArray } from '../support/npy';
@@ -349,6 +350,22 @@ for (const factory of engines) {
         // Runs (bf16 on CPUs that have it: too coarse for the tiny model's tolerances, so only the shape).
         const out = await m.infer(feed(caseDir(c), 'transformer_0', m.inputs));
         assert.deepEqual(out.sample.shape, readNpy(join(caseDir(c), 'transformer_0_output.npy')).shape);
+      });
+
+      it('after the first inference no mapped weight or cache page stays resident (Linux), and outputs are unchanged', { skip: process.platform !== 'linux' && 'smaps is Linux only' }, async () => {
+        const cacheDir = join(scratch, `cache-mapped-${factory.name}`);
+        const c = 'lcm_4step_seed42';
+        const dirs = [dirname(model('transformer')), cacheDirFor({ ...F32, cacheDir })!];
+        const resident = () => parseSmaps(readFileSync('/proc/self/smaps', 'utf8'))
+          .filter((m) => dirs.some((d) => m.path.startsWith(d + '/'))).reduce((kb, m) => kb + m.rssKb, 0);
+        for (const round of ['cold', 'warm']) { // compiled, then loaded from the cache blob
+          const m = await compile(model('transformer'), { ...F32, cacheDir });
+          const inputs = feed(caseDir(c), 'transformer_0', m.inputs);
+          const first = await m.infer(inputs);
+          assert.equal(resident(), 0, `${round}: kB of mapped model files still resident`);
+          assertSame((await m.infer(inputs)).sample, first.sample, `${round}: after the pages were dropped`);
+          assertClose(first.sample, readNpy(join(caseDir(c), 'transformer_0_output.npy')), 1e-4, round);
+        }
       });
 
       it('compile options (threads, latency hint) are accepted', async () => {
