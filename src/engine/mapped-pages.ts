@@ -2,12 +2,15 @@
 // .bin (or its compiled-model cache blob) into memory and, on compile and on the first inference,
 // copies the weights into its own repacked buffers; the mapped pages it read stay resident, so T5-XXL
 // int8 holds 4.5 GB twice (measured: 9.0 GB RSS, of which 4.5 GB file-backed, for a 4.5 GB file).
-// Those pages are clean copies of the file, so dropping them from this process (madvise
-// MADV_DONTNEED) loses nothing: if OpenVINO reads one again it is faulted back in from the file.
+// Those pages are the file's own (a shared, read-only mapping cannot hold a private change), so
+// dropping them from this process (madvise MADV_DONTNEED) loses nothing: if OpenVINO reads one again
+// it is faulted back in from the page cache.
 //
-// Only mappings that cannot hold a private change are dropped: readable but not writable, backed by a
-// file under the given folders, with no anonymous (copy-on-write) pages. Linux only; elsewhere
-// the kernel's reclaim is left to do it.
+// Only shared, read-only mappings of files under the given folders are touched (OpenVINO maps
+// weights that way); a private mapping could hold copy-on-write pages, so it is left alone. The
+// list comes from /proc/self/maps, not smaps: smaps walks every page table of the process, which
+// during a first inference (allocating gigabytes) stalled it by seconds. Linux only; elsewhere the
+// kernel's reclaim is left to do it. PIXART_KEEP_MAPPED_PAGES=1 turns it off (to measure it).
 import { readFileSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import koffi from 'koffi';
@@ -19,34 +22,22 @@ export interface Mapping {
   end: bigint;
   perms: string;
   path: string;
-  /** kB of the mapping that are resident */
-  rssKb: number;
-  /** kB of private (copy-on-write) pages: changes that exist nowhere else */
-  anonymousKb: number;
 }
 
-/** The mappings listed in /proc/<pid>/smaps text. */
-export function parseSmaps(text: string): Mapping[] {
+/** The mappings listed in /proc/<pid>/maps text. */
+export function parseMaps(text: string): Mapping[] {
   const out: Mapping[] = [];
-  let cur: Mapping | null = null;
   for (const line of text.split('\n')) {
-    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \d+\s*(.*)$/.exec(line);
-    if (head) {
-      cur = { start: BigInt(`0x${head[1]}`), end: BigInt(`0x${head[2]}`), perms: head[3], path: head[4], rssKb: 0, anonymousKb: 0 };
-      out.push(cur);
-      continue;
-    }
-    const field = /^(Rss|Anonymous):\s+(\d+) kB/.exec(line);
-    if (field && cur) cur[field[1] === 'Rss' ? 'rssKb' : 'anonymousKb'] = Number(field[2]);
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (m) out.push({ start: BigInt(`0x${m[1]}`), end: BigInt(`0x${m[2]}`), perms: m[3], path: m[4] });
   }
   return out;
 }
 
-/** The mappings whose resident pages can be dropped without losing data: see the file comment. */
+/** The mappings whose pages can be dropped without losing data: see the file comment. */
 export function droppable(mappings: Mapping[], dirs: readonly string[]): Mapping[] {
   const prefixes = dirs.map((d) => (d.endsWith(sep) ? d : d + sep));
-  return mappings.filter((m) => m.perms[0] === 'r' && m.perms[1] === '-' && m.anonymousKb === 0 && m.rssKb > 0 &&
-    prefixes.some((p) => m.path.startsWith(p)));
+  return mappings.filter((m) => m.perms === 'r--s' && prefixes.some((p) => m.path.startsWith(p)));
 }
 
 type Madvise = (addr: bigint, length: bigint, advice: number) => number;
@@ -64,13 +55,13 @@ function libcMadvise(): Madvise | null {
   }
 }
 
-/** Drops the resident pages of droppable mappings under `dirs`; returns the kB given back. */
+/** Drops the pages of droppable mappings under `dirs`; returns how many mappings were advised. */
 export function dropMappedPages(dirs: readonly string[]): number {
   const advise = libcMadvise();
   if (!advise || dirs.length === 0) return 0;
   let text: string;
   try {
-    text = readFileSync('/proc/self/smaps', 'utf8');
+    text = readFileSync('/proc/self/maps', 'utf8');
   } catch {
     return 0;
   }
@@ -82,11 +73,11 @@ export function dropMappedPages(dirs: readonly string[]): number {
       return resolve(d);
     }
   });
-  let kb = 0;
-  for (const m of droppable(parseSmaps(text), real)) {
-    if (advise(m.start, m.end - m.start, MADV_DONTNEED) === 0) kb += m.rssKb;
+  let n = 0;
+  for (const m of droppable(parseMaps(text), real)) {
+    if (advise(m.start, m.end - m.start, MADV_DONTNEED) === 0) n++;
   }
-  return kb;
+  return n;
 }
 
 /**
@@ -95,7 +86,7 @@ export function dropMappedPages(dirs: readonly string[]): number {
  * peak at one copy rather than two.
  */
 export async function dropMappedPagesDuring<T>(dirs: readonly string[], work: Promise<T>, everyMs = 250): Promise<T> {
-  if (!libcMadvise()) return work;
+  if (!libcMadvise() || process.env.PIXART_KEEP_MAPPED_PAGES) return work;
   const timer = setInterval(() => dropMappedPages(dirs), everyMs);
   try {
     return await work;

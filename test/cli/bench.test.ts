@@ -22,7 +22,7 @@ test('npm run bench: one run on the tiny model writes a complete report', () => 
   assert.equal(report.config.size, '128x128', 'the default size follows the static tiny model');
   const metrics = report.variants[0].metrics[0] as Record<string, number>;
   const expected = ['coldLoadMs', 'warmLoadMs', 'warmOverCold', 'textEncoderMs', 'transformerStepMs', 'transformerTotalMs', 'vaeMs', 'schedulerMs', 'otherMs',
-    'engineMs', 'totalMs', 'totalOverEngine', 'startToImageMs', 'secondTotalMs', 'stepGflops', 'stepOfCeilingF32', 'stepOfCeilingBf16', 'peakRssMb', 'coldPeakRssMb'];
+    'engineMs', 'totalMs', 'totalOverEngine', 'startToImageMs', 'secondTotalMs', 'stepGflops', 'stepOfCeilingF32', 'stepOfCeilingBf16', 'peakRssMb', 'peakOverWeights', 'coldPeakRssMb'];
   for (const k of expected) assert.ok(Number.isFinite(metrics[k]) && metrics[k] > 0, `${k} = ${metrics[k]}`);
   const gen = report.variants[0].phases[0].warm.generations[0];
   assert.equal(gen.transformerMs.length, 4);
