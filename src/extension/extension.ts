@@ -13,7 +13,7 @@ import { createLog } from './log';
 import { IMAGE_EXTENSIONS } from './assetStore';
 import { isInside } from './naming';
 
-export function activate(context: vscode.ExtensionContext): { controller: Controller } {
+export function activate(context: vscode.ExtensionContext): { controller: Controller; actions: GalleryActions } {
   const log = createLog();
   const controller = new Controller(context, log);
   const actions = new GalleryActions(controller, log);
@@ -41,8 +41,9 @@ export function activate(context: vscode.ExtensionContext): { controller: Contro
   context.subscriptions.push(watcher, watcher.onDidCreate(onFile), watcher.onDidDelete(onFile), { dispose: () => clearTimeout(timer) });
 
   log.info(`PixArt Studio activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
-  // Returned for the real-VS-Code test suite (reads state and the measured event-loop stall).
-  return { controller };
+  // Returned for the real-VS-Code test suite (reads state and the measured event-loop stall, and
+  // runs the gallery's actions, which otherwise only the webview's buttons reach).
+  return { controller, actions };
 }
 
 export function deactivate(): void {
