@@ -38,5 +38,8 @@ export async function encodeImage(image: ImageToEncode, format: ImageFormat): Pr
   // EXIF ImageDescription carries the parameters text where sharp supports writing EXIF.
   const withExif = img.withExif?.({ IFD0: { ImageDescription: image.parameters } });
   const chain = withExif ?? img;
-  return format === 'webp' ? chain.webp({ quality: 92 }).toBuffer() : chain.jpeg({ quality: 92, mozjpeg: true }).toBuffer();
+  const encoded = await (format === 'webp' ? chain.webp({ quality: 92 }).toBuffer() : chain.jpeg({ quality: 92, mozjpeg: true }).toBuffer());
+  // sharp's Buffer lives in memory libvips allocated; Node 24 refuses to transfer such a buffer to
+  // another thread ("Cannot transfer object of unsupported type"), so hand back a plain copy.
+  return new Uint8Array(encoded);
 }

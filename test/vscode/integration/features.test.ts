@@ -248,13 +248,9 @@ describe('PixArt Studio features in a real VS Code', () => {
     });
   });
 
-  // SKIPPED: WebP and JPEG saving fails in the real extension host. The worker hands sharp's output
-  // buffer to postMessage in the transfer list (src/worker/service.ts, transferable()); on Node 24,
-  // which VS Code's extension host runs, sharp's buffers are external and cannot be transferred, so
-  // every WebP/JPEG job fails with "Cannot transfer object of unsupported type." (Node 20 transfers
-  // them, which is why the unit tests pass). Turn describe.skip back into describe once that is fixed:
-  // these tests ran and failed with exactly that message.
-  describe.skip('output formats (pixart.imageFormat)', () => {
+  // These caught a real bug: on Node 24 (the extension host here) sharp's buffers could not be
+  // transferred to the host, so every WebP/JPEG job failed; src/worker/encode.ts now copies them.
+  describe('output formats (pixart.imageFormat)', () => {
     const cases = [
       { format: 'webp', ext: '.webp', magic: (b: Buffer) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
       { format: 'jpeg', ext: '.jpg', magic: (b: Buffer) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
