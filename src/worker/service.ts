@@ -231,7 +231,7 @@ class CancelledSignal extends Error {
 }
 
 /** Buffers that can be moved rather than copied: whole, non-shared ArrayBuffers only. */
-function transferable(arrays: Uint8Array[]): ArrayBuffer[] {
+export function transferable(arrays: Uint8Array[]): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   const seen = new Set<ArrayBufferLike>();
   for (const a of arrays) {
