@@ -338,7 +338,7 @@ export class Controller implements vscode.Disposable {
       const t = m.timings;
       const stall = this.stopStallMonitor();
       this.log.info(
-        `${job.id} done: ${files.map((f) => path.basename(f)).join(', ')} — total ${(t.totalMs / 1000).toFixed(2)} s (text ${t.textEncoderMs.toFixed(0)} ms, transformer ${t.transformerMs.map((x) => x.toFixed(0)).join('+')} ms, VAE ${t.vaeMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms); host event-loop max delay ${stall.toFixed(1)} ms`,
+        `${job.id} done: ${files.map((f) => path.basename(f)).join(', ')} — total ${(t.totalMs / 1000).toFixed(2)} s (text ${t.textEncoderMs.toFixed(0)} ms${t.textEncoderCalls === 0 ? ', cached' : ''}, transformer ${t.transformerMs.map((x) => x.toFixed(0)).join('+')} ms, VAE ${t.vaeMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms); host event-loop max delay ${stall.toFixed(1)} ms`,
       );
       this.post({ type: 'jobDone', jobId: job.id, seed: m.seed, files: files.map((f) => path.basename(f)), totalMs: t.totalMs });
       this.queue.finish(job.id, 'done');

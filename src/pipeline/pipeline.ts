@@ -49,6 +49,8 @@ export interface GeneratedImage {
 
 export interface Timings {
   textEncoderMs: number;
+  /** Prompt batches T5 encoded for this image (0 when the embedding cache had them all). */
+  textEncoderCalls: number;
   transformerMs: number[];
   schedulerMs: number;
   vaeMs: number;
@@ -200,6 +202,18 @@ export class PixArtPipeline {
     return new PixArtPipeline(info, folder, tokenizer, prompts, transformer, vae, schedulerConfig);
   }
 
+  /**
+   * Runs T5 once on the empty prompt, for a freshly loaded pipeline to call while the user is still
+   * typing: OpenVINO repacks T5's weights at its first call (~2–3 s for T5-XXL here), which the first
+   * image then does not pay, and "" — the default negative prompt — stays in the embedding cache.
+   * Does nothing when T5 is released after each use. Returns whether it ran.
+   */
+  async warmUp(): Promise<boolean> {
+    if (this.textEncoder.releases) return false;
+    await this.textEncoder.encode([preprocessPrompt('')]);
+    return true;
+  }
+
   /** Whether T5 is in memory now (false between generations with releaseTextEncoder). */
   get textEncoderLoaded(): boolean {
     return this.textEncoder.loaded;
@@ -241,7 +255,7 @@ export class PixArtPipeline {
     if (st && (st.width !== genW || st.height !== genH)) {
       throw new RangeError(`this model's transformer only runs ${st.width}x${st.height} (its input shape is fixed); ${genW}x${genH} was asked without resolution binning. Turn binning on (it generates at ${st.width}x${st.height} and resizes), or convert the model with --size dynamic.`);
     }
-    const timings: Timings = { textEncoderMs: 0, transformerMs: [], schedulerMs: 0, vaeMs: 0, postprocessMs: 0, inferenceMs: 0, engineMs: 0, totalMs: 0 };
+    const timings: Timings = { textEncoderMs: 0, textEncoderCalls: 0, transformerMs: [], schedulerMs: 0, vaeMs: 0, postprocessMs: 0, inferenceMs: 0, engineMs: 0, totalMs: 0 };
 
     // 1–2. Text: prompts, then (with guidance) negatives, as two encoder calls like diffusers.
     throwIfCancelled();
@@ -254,6 +268,7 @@ export class PixArtPipeline {
       this.textEncoder.done(); // one release after both encodings, not a reload between them
     }
     timings.textEncoderMs = now() - t;
+    timings.textEncoderCalls = [pos, neg].filter((e) => e && !e.cached).length;
     timings.engineMs += pos.engineMs + (neg?.engineMs ?? 0);
     const rows = cfg ? 2 * images : images;
     // Both halves of the guidance batch at one token length: the transformer's, or the longest used.

@@ -39,6 +39,11 @@ export class PromptEncoder {
     this.model = model;
   }
 
+  /** Whether T5 is released after each generation's text phase. */
+  get releases(): boolean {
+    return this.release;
+  }
+
   /** Whether T5 is loaded now (false between encodings when it is released). */
   get loaded(): boolean {
     return this.model !== null;

@@ -169,6 +169,8 @@ export type HostToWorker =
 export interface WorkerTimings {
   loadMs?: number;
   textEncoderMs: number;
+  /** Prompt batches T5 encoded (0: all from the embedding cache). */
+  textEncoderCalls: number;
   transformerMs: number[];
   schedulerMs: number;
   vaeMs: number;

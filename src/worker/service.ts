@@ -129,6 +129,9 @@ export class WorkerService {
       const loadMs = this.now() - t0;
       this.loaded = { ...l, options, loadMs };
       this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs });
+      // While the user types: a job sent meanwhile waits for at most the rest of T5's first call,
+      // which it would have paid itself.
+      await l.pipeline.warmUp().catch(() => undefined); // a broken T5 is reported by the job that needs it
     } catch (err) {
       const kind = classifyLoadError(err);
       this.deps.post({ type: 'loadFailed', message: message(err), kind });
@@ -194,7 +197,7 @@ export class WorkerService {
           images,
           generatedWidth: result.generatedWidth,
           generatedHeight: result.generatedHeight,
-          timings: { loadMs: l.loadMs, textEncoderMs: t.textEncoderMs, transformerMs: [...t.transformerMs], schedulerMs: t.schedulerMs, vaeMs: t.vaeMs, encodeMs, totalMs: t.totalMs + encodeMs },
+          timings: { loadMs: l.loadMs, textEncoderMs: t.textEncoderMs, textEncoderCalls: t.textEncoderCalls, transformerMs: [...t.transformerMs], schedulerMs: t.schedulerMs, vaeMs: t.vaeMs, encodeMs, totalMs: t.totalMs + encodeMs },
         },
         transferable(images.map((i) => i.bytes)),
       );

@@ -42,3 +42,31 @@ test('embedding cache and releasing the text encoder keep the images, skip re-en
     engine.dispose();
   }
 });
+
+test('warmUp runs T5 on the empty prompt once loaded: the first image with the default negative prompt encodes only its prompt, and is the same image', async () => {
+  const engine = engineUnderTest();
+  const cacheDir = mkdtempSync(join(tmpdir(), 'pixart-warmup-cache-'));
+  try {
+    const cold = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir });
+    const warm = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir });
+    const released = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir, releaseTextEncoder: true });
+    try {
+      assert.equal(await warm.warmUp(), true);
+      assert.equal(await released.warmUp(), false, 'nothing to keep warm when T5 is released after each use');
+      assert.equal(released.textEncoderLoaded, true);
+      const request = { ...req('a red fox'), negativePrompt: '' };
+      const a = await cold.generate(request);
+      const b = await warm.generate(request);
+      assert.equal(a.timings.textEncoderCalls, 2, 'prompt and negative prompt');
+      assert.equal(b.timings.textEncoderCalls, 1, 'the empty negative prompt came from the warm-up');
+      assert.deepEqual(b.images[0].rgb, a.images[0].rgb);
+      assert.equal((await warm.generate(request)).timings.textEncoderCalls, 0);
+    } finally {
+      cold.dispose();
+      warm.dispose();
+      released.dispose();
+    }
+  } finally {
+    engine.dispose();
+  }
+});

@@ -51,6 +51,15 @@ test('changing releaseTextEncoder reloads the model; the same options stay warm'
   assert.deepEqual(h.posted.filter((m) => m.type === 'done').map((m) => (m as { jobId: string }).jobId), ['r1', 'r2']);
 });
 
+test('after loading, the service warms T5 up: the first job with the default (empty) negative prompt encodes only its prompt', async () => {
+  const h = harness();
+  await h.service.handle({ type: 'load', options: loadOptions });
+  await h.service.handle({ type: 'generate', jobId: 'w1', job: { ...job, count: 1, guidanceScale: 3 } });
+  assert.equal(last(h.posted, 'done').timings.textEncoderCalls, 1);
+  await h.service.handle({ type: 'generate', jobId: 'w2', job: { ...job, count: 1, guidanceScale: 3 } });
+  assert.equal(last(h.posted, 'done').timings.textEncoderCalls, 0, 'both from the embedding cache');
+});
+
 test('a broken model folder becomes a loadFailed message of kind model-folder', async () => {
   const h = harness();
   await h.service.handle({ type: 'load', options: { ...loadOptions, modelDir: '/nonexistent/model' } });
