@@ -9,7 +9,8 @@
 //    "refused to show dialog in tests. Contents: <message>"), so the command rejects with that
 //    message. That proves the three picks were answered and the destination was free; but the
 //    conversion task itself (its command line, its exit code, the error report, the model setting
-//    after a failure) can never be reached from this suite.
+//    after a failure) can never be reached from this suite; test/vscode/e2e/prepare-model.test.ts
+//    answers the dialog through the workbench and checks those.
 //  - The destination the picks lead to is observed through the wizard's own check: when
 //    <global storage>/models/<model folder>-<precision> already exists, it says so (a non-modal
 //    error; the smoke-test driver hides the toast) and ends before the confirmation.
