@@ -6,10 +6,12 @@
 // ran the converter's command line for the chosen model, precision and folder, it failed with a
 // non-zero exit code, the user is told so, the log has the command and the exit code, nothing is
 // left in the destination and pixart.modelPath is unchanged.
-// How it fails: PIP_NO_INDEX=1 in code-server's environment (which the task's shell inherits) makes
-// the command's `pip install -r models/requirements.txt` fail at once, with or without a network
-// (offline, pip would otherwise retry the unreachable index for ~100 s before failing with exit 2).
-// The command line is the extension's own, unchanged; a real venv is made in the sandbox.
+// How it fails: PIP_NO_INDEX=1 (and no PIP_FIND_LINKS) in code-server's environment, which the
+// task's shell inherits, makes the command's `pip install -r models/requirements.txt` fail at once
+// ("No matching distribution found", exit 1). Without it, pip here does reach PyPI (through the
+// machine's proxy) and starts downloading torch with its CUDA wheels, gigabytes, before failing
+// about two minutes later. The command line is the extension's own, unchanged; a real venv is made
+// in the sandbox.
 // Run by test/vscode/run.mjs (npm run test:e2e), which packages the VSIX first.
 
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +41,7 @@ const pixartSettings = () =>
   ['User', 'Machine'].map((dir) => Object.entries(JSON.parse(readFileSync(join(sandbox, 'user-data', dir, 'settings.json'), 'utf8')) as Record<string, unknown>).filter(([k]) => k.startsWith('pixart.')));
 const pixartLog = (): string => {
   const logs = join(sandbox, 'user-data', 'logs');
+  if (!existsSync(logs)) return '';
   return readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
 };
 
@@ -64,11 +67,13 @@ describe('PixArt: Prepare Model… in the workbench', { timeout: 5 * 60_000 }, (
     cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
     installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
     writeSettings(sandbox, QUIET_WORKBENCH, { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
-    server = await startCodeServer(t, sandbox, { env: { PIP_NO_INDEX: '1' }, log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
+    server = await startCodeServer(t, sandbox, { env: { PIP_NO_INDEX: '1', PIP_FIND_LINKS: '' }, log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
     browser = await launchBrowser(t, sandbox);
     page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(workbenchUrl(server, workspace));
     await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    // The palette lists the extension's commands only once the extension host has registered it.
+    await until(pixartLog, (l) => l.includes('PixArt Studio activated'), 'the extension to activate', 60_000);
   });
 
   after(async () => {
