@@ -37,7 +37,17 @@ export async function confirmModelFolder(dir: string): Promise<boolean> {
   return go === 'Use Anyway';
 }
 
+/** The destination of the conversion running now: one at a time (each needs most of the RAM). */
+let converting: string | undefined;
+
+/** Says so and returns true when a conversion is running. */
+function busy(): boolean {
+  if (converting) void vscode.window.showInformationMessage(`PixArt: a conversion into ${converting} is running. Wait for it to finish, or stop it in its terminal, before starting another.`);
+  return converting !== undefined;
+}
+
 export async function prepareModel(context: vscode.ExtensionContext, log: Log, useFolder: (dir: string) => Promise<void>): Promise<void> {
+  if (busy()) return;
   const model = await vscode.window.showQuickPick(MODEL_CHOICES.map((m) => ({ label: m.label, detail: m.detail, choice: m })), {
     title: 'PixArt: Prepare Model (1/3): which model?',
     ignoreFocusOut: true,
@@ -75,8 +85,21 @@ export async function prepareModel(context: vscode.ExtensionContext, log: Log, u
     },
     'Convert',
   );
-  if (ok !== 'Convert') return;
+  if (ok !== 'Convert' || busy()) return;
+  converting = out;
+  let done: boolean;
+  try {
+    done = await runConversion(context, log, plan, out, `Convert ${model.choice.label} (${precision.choice.id})`);
+  } finally {
+    converting = undefined;
+  }
+  if (!done || !(await confirmModelFolder(out))) return;
+  await useFolder(out);
+  void vscode.window.showInformationMessage(`PixArt: ${model.choice.label} is ready (${out}).`);
+}
 
+/** Runs the converter as a VS Code task; resolves with whether it succeeded (a failure is reported and logged). */
+async function runConversion(context: vscode.ExtensionContext, log: Log, plan: ReturnType<typeof planConversion>, out: string, title: string): Promise<boolean> {
   mkdirSync(dirname(out), { recursive: true });
   const python = process.env.PIXART_PYTHON || (process.platform === 'win32' ? 'py' : 'python3');
   const command = conversionCommand(plan, {
@@ -85,7 +108,8 @@ export async function prepareModel(context: vscode.ExtensionContext, log: Log, u
     modelsDir: vscode.Uri.joinPath(context.extensionUri, 'models').fsPath,
   }, process.platform);
   log.info(`prepare model: ${command}`);
-  const task = new vscode.Task({ type: 'pixart.convert' }, vscode.TaskScope.Global, `Convert ${model.choice.label} (${precision.choice.id})`, 'PixArt', new vscode.ShellExecution(command));
+  // The destination in the definition keeps tasks apart: VS Code treats equal definitions as one task.
+  const task = new vscode.Task({ type: 'pixart.convert', out }, vscode.TaskScope.Global, title, 'PixArt', new vscode.ShellExecution(command));
   task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, panel: vscode.TaskPanelKind.Dedicated, clear: true };
   const execution = await vscode.tasks.executeTask(task);
   const exit = await new Promise<number | undefined>((resolve) => {
@@ -98,9 +122,6 @@ export async function prepareModel(context: vscode.ExtensionContext, log: Log, u
   if (exit !== 0) {
     log.error(`prepare model: the converter exited with ${exit ?? 'no code (stopped)'}`);
     void vscode.window.showErrorMessage(`PixArt: the conversion did not finish (exit code ${exit ?? 'none: stopped'}). Its terminal says why; nothing was left in ${out}.`, 'Show Log').then((p) => p && log.show());
-    return;
   }
-  if (!(await confirmModelFolder(out))) return;
-  await useFolder(out);
-  void vscode.window.showInformationMessage(`PixArt: ${model.choice.label} is ready (${out}).`);
+  return exit === 0;
 }
