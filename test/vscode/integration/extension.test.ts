@@ -12,6 +12,7 @@ import type { Controller, JobEvent } from '../../../src/extension/controller';
 import { readPngText } from '../../../src/image/png';
 import { parseParameters } from '../../../src/image/parameters';
 import { log } from './log';
+import { params } from './params';
 
 const EXTENSION_ID = 'pixart-studio.pixart-studio';
 const env = (name: string): string => {
@@ -48,17 +49,6 @@ function jobOutcome(jobId: string, onEvent?: (e: JobEvent) => void): Promise<Ext
   });
 }
 
-const params = (over: Partial<Parameters<Controller['enqueue']>[0]> = {}) => ({
-  prompt: 'a small cactus in a terracotta pot',
-  negativePrompt: '',
-  seed: '42',
-  steps: 2,
-  guidanceScale: 0,
-  width: 128,
-  height: 128,
-  count: 1,
-  ...over,
-});
 
 describe('PixArt Studio in a real VS Code', () => {
   before(async () => {

@@ -24,6 +24,7 @@ import { encodePng, readPngText } from '../../../src/image/png';
 import { parseParameters } from '../../../src/image/parameters';
 import { exifImageDescription, exifOf } from './exif';
 import { log } from './log';
+import { params } from './params';
 
 const EXTENSION_ID = 'pixart-studio.pixart-studio';
 
@@ -60,17 +61,6 @@ function recordEvents() {
   };
 }
 
-const params = (over: Partial<GenerationParams> = {}): GenerationParams => ({
-  prompt: 'a small cactus in a terracotta pot',
-  negativePrompt: '',
-  seed: '42',
-  steps: 2,
-  guidanceScale: 0,
-  width: 128,
-  height: 128,
-  count: 1,
-  ...over,
-});
 
 /** Sets a pixart.* user setting for the duration of `fn`, waiting until the controller sees each change. */
 async function withSetting<K extends 'fileNameTemplate' | 'imageFormat'>(key: K, value: string, fn: () => Promise<void>): Promise<void> {

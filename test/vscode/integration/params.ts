@@ -1,0 +1,14 @@
+// The generation the integration tests ask for unless they say otherwise: the tiny model's size, 2 steps.
+import type { GenerationParams } from '../../../src/protocol/messages';
+
+export const params = (over: Partial<GenerationParams> = {}): GenerationParams => ({
+  prompt: 'a small cactus in a terracotta pot',
+  negativePrompt: '',
+  seed: '42',
+  steps: 2,
+  guidanceScale: 0,
+  width: 128,
+  height: 128,
+  count: 1,
+  ...over,
+});
