@@ -209,7 +209,7 @@ export class PixArtPipeline {
    * Does nothing when T5 is released after each use. Returns whether it ran.
    */
   async warmUp(): Promise<boolean> {
-    if (this.textEncoder.releases) return false;
+    if (this.textEncoder.release) return false;
     await this.textEncoder.encode([preprocessPrompt('')]);
     return true;
   }

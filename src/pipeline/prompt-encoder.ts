@@ -34,14 +34,9 @@ export class PromptEncoder {
     model: CompiledModel,
     private readonly recompile: () => Promise<CompiledModel>,
     private readonly tokenizer: T5Tokenizer,
-    private readonly release: boolean,
+    readonly release: boolean,
   ) {
     this.model = model;
-  }
-
-  /** Whether T5 is released after each generation's text phase. */
-  get releases(): boolean {
-    return this.release;
   }
 
   /** Whether T5 is loaded now (false between encodings when it is released). */

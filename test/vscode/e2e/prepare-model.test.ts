@@ -20,6 +20,7 @@ import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { until } from './until';
+import { quickOpen } from './quick-open';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 
@@ -44,14 +45,6 @@ const pixartLog = (): string => {
   if (!existsSync(logs)) return '';
   return readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
 };
-
-async function quickOpen(text: string): Promise<void> {
-  await page.locator('.command-center-center').click();
-  const input = page.locator('.quick-input-widget input:focus');
-  await input.waitFor();
-  await page.keyboard.type(text);
-  await until(() => input.inputValue(), (v) => v === text, `Quick Open to read "${text}"`);
-}
 
 /** Waits for the quick pick titled `title`, then clicks its item `label`. */
 async function pick(title: string, label: string): Promise<void> {
@@ -90,7 +83,7 @@ describe('PixArt: Prepare Model… in the workbench', { timeout: 5 * 60_000 }, (
     assert.deepEqual(settingsBefore[1], [['pixart.modelPath', env('PIXART_TEST_MODEL')], ['pixart.openvinoLibraryPath', env('PIXART_TEST_OPENVINO_LIB')]]);
     const out = join(sandbox, 'user-data', 'User', 'globalStorage', EXTENSION_ID, 'models', 'PixArt-random-weights-int8');
     try {
-      await quickOpen('>PixArt: Prepare Model');
+      await quickOpen(page, '>PixArt: Prepare Model');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PixArt: Prepare Model…' }).first().click();
       await pick('PixArt: Prepare Model (1/3): which model?', 'Random weights (real size)');
       await pick('PixArt: Prepare Model (2/3): weight precision', 'int8 weights');

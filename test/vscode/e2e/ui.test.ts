@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { join } from 'node:path';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { until } from './until';
+import { quickOpen } from './quick-open';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 // @ts-expect-error plain JS helper
@@ -68,22 +69,13 @@ function test(name: string, body: () => Promise<void>): void {
   });
 }
 
-/** Opens Quick Open from the title bar's command center (keyboard shortcuts would go to whatever has focus, e.g. the webview). */
-async function quickOpen(text: string): Promise<void> {
-  await page.locator('.command-center-center').click();
-  const input = page.locator('.quick-input-widget input:focus');
-  await input.waitFor();
-  await page.keyboard.type(text);
-  await until(() => input.inputValue(), (v) => v === text, `Quick Open to read "${text}"`);
-}
-
 async function runCommand(title: string): Promise<void> {
-  await quickOpen(`>${title}`);
+  await quickOpen(page, `>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }
 
 async function openFile(relPath: string): Promise<void> {
-  await quickOpen(relPath);
+  await quickOpen(page, relPath);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: relPath.split('/').pop() }).first().waitFor();
   await page.keyboard.press('Enter');
   await page.locator(`.tabs-container .tab.active[aria-label^="${relPath.split('/').pop()}"]`).waitFor();
@@ -188,7 +180,7 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
 
   test('inserts the image into a Markdown file at the cursor', async () => {
     await openFile('docs/notes.md');
-    await quickOpen(':4'); // go to line 4, the empty line after "A picture of the garden:"
+    await quickOpen(page, ':4'); // go to line 4, the empty line after "A picture of the garden:"
     await page.keyboard.press('Enter');
     await view().locator('ul.gallery > li').first().getByRole('button', { name: /^Insert at the cursor/ }).click();
     await until(editorText, (t) => t.includes('![a red fox in the snow, watercolor](../assets/generated/'), 'the image link in the editor');
