@@ -2,12 +2,11 @@
 // queue, progress and gallery come from the host, and everything it sends is validated there.
 // Keeps the form in getState/setState so it survives being hidden.
 
+import type { FieldError, GenerationConfig } from '../src/protocol/generation';
 import type {
-  FieldError,
   FormDefaults,
   GalleryAction,
   GalleryItem,
-  GenerationParams,
   HostToWebview,
   JobSummary,
   ModelState,
@@ -97,7 +96,7 @@ const form = el(
     return f;
   })(),
   el('div', { class: 'row two' }, field('steps', 'Steps', steps), field('guidanceScale', 'Guidance scale', guidance)),
-  el('div', { class: 'row two' }, field('width', 'Size', size), field('count', 'Images', count)),
+  el('div', { class: 'row two' }, field('width', 'Size', size), field('imagesPerPrompt', 'Images', count)),
   el('p', { id: 'message-error', class: 'error', role: 'alert', hidden: true }),
   el('div', { class: 'row buttons' }, generateButton, cancelButton),
 );
@@ -210,7 +209,7 @@ function onModelState(msg: Extract<HostToWebview, { type: 'modelState' }>): void
   renderModel();
   const d = msg.defaults;
   if (!saved.form) {
-    applyForm({ steps: String(d.steps), guidanceScale: String(d.guidanceScale), size: `${d.width}x${d.height}`, count: String(d.count), seed: '' });
+    applyForm({ steps: String(d.steps), guidanceScale: String(d.guidanceScale), size: `${d.width}x${d.height}`, count: String(d.imagesPerPrompt), seed: '' });
   } else if (firstModel) {
     // A different model: its own steps, guidance and sizes (LCM: 4 steps, no guidance; XL-2: ~20 steps, 4.5).
     applyForm({ steps: String(d.steps), guidanceScale: String(d.guidanceScale), size: `${d.width}x${d.height}` });
@@ -343,7 +342,8 @@ function renderGallery(items: GalleryItem[], folder: string): void {
   clear(galleryList);
   galleryFolder.textContent = folder ? `${items.length ? '' : 'No images yet in '}${folder}` : 'Open a folder, or generate once to choose where images go.';
   for (const item of items) {
-    const what = item.prompt ? item.prompt.replace(/\s+/g, ' ') : item.file;
+    const p = item.parameters;
+    const what = p?.prompt ? p.prompt.replace(/\s+/g, ' ') : item.file;
     const img = el('img', { src: item.src, alt: what, loading: 'lazy', draggable: 'false' });
     const open = el('button', { type: 'button', class: 'thumb', title: `${what}\n${item.file}`, 'aria-label': `Open ${item.file}: ${what}` }, img);
     open.addEventListener('click', () => send({ type: 'galleryAction', action: 'open', file: item.file }));
@@ -353,7 +353,7 @@ function renderGallery(items: GalleryItem[], folder: string): void {
       b.addEventListener('click', () => send({ type: 'galleryAction', action: a.action, file: item.file }));
       bar.append(b);
     }
-    const meta = item.seed ? `seed ${item.seed}${item.width ? ` · ${item.width}×${item.height}` : ''}${item.steps ? ` · ${item.steps} steps` : ''}` : '';
+    const meta = p ? `seed ${p.seed}${p.width ? ` · ${p.width}×${p.height}` : ''}${p.steps ? ` · ${p.steps} steps` : ''}` : '';
     const li = el('li', { class: newFiles.has(item.file) ? 'new' : '', draggable: 'true' }, open, el('p', { class: 'caption' }, what), meta ? el('p', { class: 'hint meta' }, meta) : el('span'), bar);
     li.addEventListener('dragstart', (e) => {
       e.dataTransfer?.setData('text/uri-list', item.fileUri);
@@ -367,7 +367,7 @@ function renderGallery(items: GalleryItem[], folder: string): void {
 
 function generate(): void {
   const [w, h] = size.value.split('x');
-  const params: { [K in keyof GenerationParams]: unknown } = {
+  const params: { [K in keyof GenerationConfig]: unknown } = {
     prompt: prompt.value,
     negativePrompt: negative.value,
     seed: seed.value,
@@ -375,7 +375,7 @@ function generate(): void {
     guidanceScale: guidance.value,
     width: w,
     height: h,
-    count: count.value,
+    imagesPerPrompt: count.value,
   };
   resultText.textContent = '';
   send({ type: 'generate', params });
@@ -475,7 +475,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
         ...(p.steps !== undefined ? { steps: String(p.steps) } : {}),
         ...(p.guidanceScale !== undefined ? { guidanceScale: String(p.guidanceScale) } : {}),
         ...(p.width !== undefined && p.height !== undefined ? { size: `${p.width}x${p.height}` } : {}),
-        ...(p.count !== undefined ? { count: String(p.count) } : {}),
+        ...(p.imagesPerPrompt !== undefined ? { count: String(p.imagesPerPrompt) } : {}),
       });
       prompt.focus();
       return;

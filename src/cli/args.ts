@@ -1,17 +1,13 @@
-// Command-line parsing for `pixart generate`: flags to a typed options object, with errors that
-// name the flag and what it takes.
+// Command-line parsing for `pixart generate`: flags to a typed options object. The generation
+// values are checked by the one validateGeneration, and each error names its flag.
+import { LIMITS, validateGeneration, type GenerationConfig, type RawGenerationConfig } from '../protocol/generation';
 
 export interface CliOptions {
   model: string;
   prompts: string[];
-  negativePrompt: string;
-  seed: bigint | null;
-  steps: number | null;
-  guidance: number | null;
-  width: number | null;
-  height: number | null;
+  /** The flags' generation values (prompt aside: `prompts`); missing steps, guidance and size default to the model's. */
+  config: Partial<GenerationConfig>;
   binning: boolean;
-  images: number;
   schedulerConfig: string | null;
   device: string;
   precision: 'f32' | 'auto';
@@ -32,15 +28,66 @@ and prints one JSON line: files, seed, size, timings.`;
 
 export class UsageError extends Error {}
 
-function int(flag: string, v: string, lo: number, hi: number): number {
-  if (!/^-?\d+$/.test(v) || Number(v) < lo || Number(v) > hi) throw new UsageError(`${flag} takes a whole number from ${lo} to ${hi}, got "${v}"`);
-  return Number(v);
+/** Flags that set a generation value, and the config field each sets. */
+const CONFIG_FLAGS: Record<string, keyof GenerationConfig> = {
+  '--negative-prompt': 'negativePrompt',
+  '--seed': 'seed',
+  '--steps': 'steps',
+  '--guidance': 'guidanceScale',
+  '--width': 'width',
+  '--height': 'height',
+  '--images': 'imagesPerPrompt',
+};
+
+type Parsed = Omit<CliOptions, 'config' | 'model' | 'out'> & { model?: string; out?: string; raw: RawGenerationConfig };
+
+function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} takes ${allowed.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
+/** Applies one flag (and its value) to `o`; returns false for an unknown flag. */
+function applyFlag(o: Parsed, flag: string, value: () => string): boolean {
+  const field = CONFIG_FLAGS[flag];
+  if (field) o.raw[field] = value();
+  else if (flag === '--model') o.model = value();
+  else if (flag === '--prompt') o.prompts.push(value());
+  else if (flag === '--no-binning') o.binning = false;
+  else if (flag === '--scheduler-config') o.schedulerConfig = value();
+  else if (flag === '--device') o.device = value();
+  else if (flag === '--precision') o.precision = oneOf(flag, value(), ['f32', 'auto'] as const);
+  else if (flag === '--runtime') o.runtime = oneOf(flag, value(), ['auto', 'openvino-node', 'openvino-c'] as const);
+  else if (flag === '--openvino-lib') o.openvinoLib = value();
+  else if (flag === '--cache-dir') o.cacheDir = value();
+  else if (flag === '--out') o.out = value();
+  else if (flag === '--force') o.force = true;
+  else return false;
+  return true;
+}
+
+/**
+ * The flags' values through validateGeneration, once per prompt. Values the model supplies later
+ * (steps, guidance, size) are checked only when given.
+ */
+function checkConfig(prompts: string[], raw: RawGenerationConfig): Partial<GenerationConfig> {
+  const flagOf = (field: string) => Object.keys(CONFIG_FLAGS).find((f) => CONFIG_FLAGS[f] === field) ?? '--prompt';
+  const stand = { steps: LIMITS.minSteps, guidanceScale: LIMITS.minGuidance, width: LIMITS.minSide, height: LIMITS.minSide };
+  let config: GenerationConfig | undefined;
+  for (const prompt of prompts) {
+    const v = validateGeneration({ ...stand, ...raw, prompt }, { supportedSizes: [] });
+    if (!v.ok) throw new UsageError(`${flagOf(v.errors[0].field)}: ${v.errors[0].message}`);
+    config = v.value;
+  }
+  const { negativePrompt, seed, imagesPerPrompt } = config!;
+  const out: Partial<GenerationConfig> = { negativePrompt, seed, imagesPerPrompt };
+  for (const field of ['steps', 'guidanceScale', 'width', 'height'] as const) if (field in raw) out[field] = config![field];
+  return out;
 }
 
 export function parseArgs(argv: string[]): CliOptions {
   const [command, ...rest] = argv;
   if (command !== 'generate') throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
-  const o: Partial<CliOptions> & { prompts: string[] } = { prompts: [], binning: true, images: 1, device: 'CPU', precision: 'auto', runtime: 'auto', force: false };
+  const o: Parsed = { prompts: [], raw: {}, binning: true, device: 'CPU', precision: 'auto', runtime: 'auto', force: false, schedulerConfig: null, openvinoLib: null, cacheDir: null };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = () => {
@@ -48,59 +95,15 @@ export function parseArgs(argv: string[]): CliOptions {
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
       return v;
     };
-    switch (flag) {
-      case '--model': o.model = value(); break;
-      case '--prompt': o.prompts.push(value()); break;
-      case '--negative-prompt': o.negativePrompt = value(); break;
-      case '--seed': {
-        const v = value();
-        if (v === '-1') o.seed = null;
-        else if (/^\d+$/.test(v) && BigInt(v) < 2n ** 64n) o.seed = BigInt(v);
-        else throw new UsageError(`--seed takes a whole number from 0 to 18446744073709551615 (or -1 for random), got "${v}"`);
-        break;
-      }
-      case '--steps': o.steps = int(flag, value(), 1, 1000); break;
-      case '--guidance': {
-        const v = value();
-        const g = Number(v);
-        if (v.trim() === '' || !Number.isFinite(g) || g < 0) throw new UsageError(`--guidance takes a finite number ≥ 0, got "${v}"`);
-        o.guidance = g;
-        break;
-      }
-      case '--width': o.width = int(flag, value(), 8, 4096); break;
-      case '--height': o.height = int(flag, value(), 8, 4096); break;
-      case '--no-binning': o.binning = false; break;
-      case '--images': o.images = int(flag, value(), 1, 16); break;
-      case '--scheduler-config': o.schedulerConfig = value(); break;
-      case '--device': o.device = value(); break;
-      case '--precision': {
-        const v = value();
-        if (v !== 'f32' && v !== 'auto') throw new UsageError(`--precision takes f32 or auto, got "${v}"`);
-        o.precision = v;
-        break;
-      }
-      case '--runtime': {
-        const v = value();
-        if (v !== 'auto' && v !== 'openvino-node' && v !== 'openvino-c') throw new UsageError(`--runtime takes auto, openvino-node or openvino-c, got "${v}"`);
-        o.runtime = v;
-        break;
-      }
-      case '--openvino-lib': o.openvinoLib = value(); break;
-      case '--cache-dir': o.cacheDir = value(); break;
-      case '--out': o.out = value(); break;
-      case '--force': o.force = true; break;
-      default: throw new UsageError(`unknown option "${flag}"`);
-    }
+    if (!applyFlag(o, flag, value)) throw new UsageError(`unknown option "${flag}"`);
   }
   if (!o.model) throw new UsageError('--model DIR is required');
   if (o.prompts.length === 0) throw new UsageError('--prompt TEXT is required');
   if (!o.out) throw new UsageError('--out FILE.png is required');
   if (!/\.png$/i.test(o.out)) throw new UsageError(`--out must name a .png file, got "${o.out}"`);
-  if ((o.width === undefined) !== (o.height === undefined)) throw new UsageError('give --width and --height together');
-  return {
-    negativePrompt: '', seed: null, steps: null, guidance: null, width: null, height: null, schedulerConfig: null, openvinoLib: null, cacheDir: null,
-    ...o,
-  } as CliOptions;
+  if (('width' in o.raw) !== ('height' in o.raw)) throw new UsageError('give --width and --height together');
+  const { raw, ...options } = o;
+  return { ...options, model: o.model, out: o.out, config: checkConfig(o.prompts, raw) };
 }
 
 /** FILE.png, FILE-2.png, FILE-3.png … */

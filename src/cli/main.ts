@@ -1,11 +1,12 @@
 // `pixart generate …`: the pipeline from the command line, for scripting, benchmarks and checks.
 // One JSON line on success; one line on stderr and a non-zero exit on failure.
 import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
 import { PixArtPipeline } from '../pipeline/pipeline';
 import { encodePng } from '../image/png';
-import { formatParameters, samplerName, PARAMETERS_KEY } from '../image/parameters';
+import { imageParameters, toParameters, PARAMETERS_KEY } from '../image/parameters';
+import { LIMITS } from '../protocol/generation';
 import { writeFileAtomic } from '../image/atomic-write';
 import { parseArgs, outputFiles, USAGE, UsageError } from './args';
 
@@ -15,8 +16,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const o = parseArgs(argv);
-  const images = o.prompts.length * o.images;
-  const files = outputFiles(o.out, images);
+  const files = outputFiles(o.out, o.prompts.length * (o.config.imagesPerPrompt ?? 1));
   if (!o.force) {
     const taken = files.find((f) => existsSync(f));
     if (taken) throw new UsageError(`${taken} exists; choose another --out or pass --force to overwrite`);
@@ -32,33 +32,10 @@ async function main(argv: string[]): Promise<void> {
   const loadMs = performance.now() - t0;
   const info = pipeline.info;
   const defaultSize = info.staticSize ?? { width: info.sampleSize * 8, height: info.sampleSize * 8 };
-  const seed = o.seed ?? BigInt(randomBytes(4).readUInt32LE());
-  const steps = o.steps ?? info.defaults.steps;
-  const guidance = o.guidance ?? info.defaults.guidanceScale;
-  const result = await pipeline.generate({
-    prompt: o.prompts,
-    negativePrompt: o.negativePrompt,
-    seed,
-    steps,
-    guidanceScale: guidance,
-    width: o.width ?? defaultSize.width,
-    height: o.height ?? defaultSize.height,
-    resolutionBinning: o.binning,
-    imagesPerPrompt: o.images,
-  });
+  const config = { ...info.defaults, ...defaultSize, ...o.config, seed: o.config.seed || String(randomInt(0, LIMITS.maxRandomSeed + 1)) };
+  const result = await pipeline.generate({ ...config, prompt: o.prompts, resolutionBinning: o.binning });
   result.images.forEach((img, i) => {
-    const parameters = formatParameters({
-      prompt: img.prompt,
-      negativePrompt: img.negativePrompt,
-      steps,
-      sampler: samplerName(info.schedulerClass),
-      cfgScale: guidance,
-      seed: String(seed),
-      width: img.width,
-      height: img.height,
-      model: info.name,
-      extra: images > 1 ? { 'Batch pos': String(i) } : undefined,
-    });
+    const parameters = toParameters(imageParameters(config, img, info, result.images.length));
     writeFileAtomic(files[i], encodePng(img.rgb, img.width, img.height, { [PARAMETERS_KEY]: parameters }), { overwrite: o.force });
   });
   pipeline.dispose();
@@ -67,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
   const t = result.timings;
   console.log(JSON.stringify({
     files,
-    seed: String(seed),
+    seed: config.seed,
     width: result.images[0].width,
     height: result.images[0].height,
     generatedWidth: result.generatedWidth,

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readPngText } from '../image/png';
-import { parseParameters, PARAMETERS_KEY, type ImageParameters } from '../image/parameters';
+import { fromParameters, PARAMETERS_KEY, type ImageParameters } from '../image/parameters';
 import { nthName, resolveInside } from './naming';
 
 export const IMAGE_EXTENSIONS = /\.(png|webp|jpe?g)$/i;
@@ -84,7 +84,7 @@ export async function readImageParameters(filePath: string, headOnly = false): P
   }
   try {
     const text = readPngText(buf)[PARAMETERS_KEY];
-    return text ? parseParameters(text) : undefined;
+    return text ? fromParameters(text) : undefined;
   } catch {
     return undefined;
   }

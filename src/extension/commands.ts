@@ -3,9 +3,10 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
-import { LIMITS } from '../protocol/validate';
+import { LIMITS } from '../protocol/generation';
 import { readImageParameters } from './assetStore';
-import { paramsFromMetadata, type GalleryActions } from './galleryActions';
+import type { GalleryActions } from './galleryActions';
+import { configFromParameters } from '../image/parameters';
 import type { Controller } from './controller';
 import type { GeneratorViewProvider } from './generatorView';
 import type { Log } from './log';
@@ -44,7 +45,7 @@ export function registerCommands(context: vscode.ExtensionContext, controller: C
     });
     if (!prompt?.trim()) return;
     const d = controller.formDefaults();
-    const v = controller.validate({ prompt, negativePrompt: '', seed: '', steps: d.steps, guidanceScale: d.guidanceScale, width: d.width, height: d.height, count: d.count });
+    const v = controller.validate({ ...d, prompt, negativePrompt: '', seed: '' });
     if (!v.ok) {
       void vscode.window.showErrorMessage(`PixArt: ${v.errors.map((e) => e.message).join(' ')}`);
       return;
@@ -193,7 +194,7 @@ export function registerCommands(context: vscode.ExtensionContext, controller: C
       void vscode.window.showWarningMessage(`PixArt: ${path.basename(file)} has no generation parameters (no "parameters" text chunk).`);
       return;
     }
-    view.showForm(paramsFromMetadata(p));
+    view.showForm(configFromParameters(p));
     await vscode.commands.executeCommand('pixart.generator.focus');
   });
 

@@ -6,28 +6,21 @@ import * as vscode from 'vscode';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type {
-  FormDefaults,
-  GalleryItem,
-  GenerationParams,
-  HostToWebview,
-  ModelState,
-  WorkerToHost,
-} from '../protocol/messages';
-import { validateGenerationParams, type Validated } from '../protocol/validate';
+import { randomInt } from 'node:crypto';
+import type { FormDefaults, GalleryItem, HostToWebview, ModelState, WorkerToHost } from '../protocol/messages';
+import { LIMITS, validateGeneration, withSeed, type GenerationConfig, type Validated } from '../protocol/generation';
 import { JobQueue, estimateEtaMs, type Job } from './queue';
 import { WorkerClient } from './workerClient';
 import { SECTION, loadOptionsFrom, resolveFormDefaults, resolveOutputFolder, resolveSettings, type PixArtSettings } from './settings';
 import { extensionFor, fileNameFor } from './naming';
 import { saveUnique, Gallery, type StoredImage } from './assetStore';
-import { seedToUse } from './seed';
 import type { Log } from './log';
 
-export interface JobRequest extends GenerationParams {
+export interface JobRequest {
+  /** What to generate, with the seed the job runs with (a random one is drawn when the form left it empty). */
+  config: GenerationConfig;
   /** Where the images go, resolved (and asked for) when the job was queued. */
   folder: string;
-  /** The seed the job runs with (a random one is drawn when the form left it empty). */
-  seedUsed: string;
 }
 
 export type JobEvent =
@@ -244,8 +237,8 @@ export class Controller implements vscode.Disposable {
 
   // ─── jobs ──────────────────────────────────────────────────────────────────
 
-  validate(raw: unknown): Validated<GenerationParams> {
-    return validateGenerationParams(raw, { supportedSizes: this.model.model?.supportedSizes ?? [], maxSteps: this.model.model?.maxSteps });
+  validate(raw: unknown): Validated<GenerationConfig> {
+    return validateGeneration(raw, { supportedSizes: this.model.model?.supportedSizes ?? [], maxSteps: this.model.model?.maxSteps });
   }
 
   /**
@@ -253,7 +246,7 @@ export class Controller implements vscode.Disposable {
    * asks before writing into a Restricted Mode workspace. Returns the job, or undefined when the
    * user backed out or no model is set.
    */
-  async enqueue(params: GenerationParams): Promise<Job<JobRequest> | undefined> {
+  async enqueue(params: GenerationConfig): Promise<Job<JobRequest> | undefined> {
     if (!this.settings.modelPath) {
       const pick = await vscode.window.showWarningMessage('PixArt: no model folder is set.', 'Select Model Folder…');
       if (pick) await vscode.commands.executeCommand('pixart.selectModelFolder');
@@ -270,8 +263,9 @@ export class Controller implements vscode.Disposable {
       if (ok !== 'Generate') return undefined;
       this.restrictedModeAccepted = true;
     }
-    const job = this.queue.add({ ...params, folder, seedUsed: seedToUse(params.seed) }, params.prompt);
-    this.log.info(`${job.id} queued: "${params.prompt.slice(0, 80)}" seed ${job.params.seedUsed}, ${params.steps} steps, guidance ${params.guidanceScale}, ${params.width}x${params.height} ×${params.count}`);
+    const config = withSeed(params, () => randomInt(0, LIMITS.maxRandomSeed + 1));
+    const job = this.queue.add({ config, folder }, params.prompt);
+    this.log.info(`${job.id} queued: "${params.prompt.slice(0, 80)}" seed ${config.seed}, ${params.steps} steps, guidance ${params.guidanceScale}, ${params.width}x${params.height} ×${params.imagesPerPrompt}`);
     this.ensureModel();
     this.pump();
     return job;
@@ -282,26 +276,10 @@ export class Controller implements vscode.Disposable {
     if (this.model.state !== 'ready' || this.queue.running) return;
     const job = this.queue.startNext();
     if (!job) return;
-    const p = job.params;
     this.startStallMonitor();
     this.jobEvents.fire({ jobId: job.id, kind: 'started' });
-    this.worker.send({
-      type: 'generate',
-      jobId: job.id,
-      job: {
-        prompt: p.prompt,
-        negativePrompt: p.negativePrompt,
-        seed: p.seedUsed,
-        steps: p.steps,
-        guidanceScale: p.guidanceScale,
-        width: p.width,
-        height: p.height,
-        count: p.count,
-        format: this.settings.imageFormat,
-        preview: this.settings.preview,
-        previewSize: PREVIEW_SIZE,
-      },
-    });
+    const work = { ...job.params.config, format: this.settings.imageFormat, preview: this.settings.preview, previewSize: PREVIEW_SIZE };
+    this.worker.send({ type: 'generate', jobId: job.id, job: work });
   }
 
   cancel(jobId?: string): void {
@@ -332,7 +310,7 @@ export class Controller implements vscode.Disposable {
     try {
       const date = new Date();
       for (const img of m.images) {
-        const name = fileNameFor(this.settings.fileNameTemplate, { date, seed: m.seed, prompt: img.prompt, model: this.model.model?.name, steps: job.params.steps, index: img.index + 1 }, extensionFor(img.format));
+        const name = fileNameFor(this.settings.fileNameTemplate, { date, seed: m.seed, prompt: img.prompt, model: this.model.model?.name, steps: job.params.config.steps, index: img.index + 1 }, extensionFor(img.format));
         files.push(await saveUnique(job.params.folder, name, img.bytes));
       }
       const t = m.timings;
@@ -437,19 +415,7 @@ export class Controller implements vscode.Disposable {
       src: toSrc(i.path),
       fileUri: vscode.Uri.file(i.path).toString(),
       mtimeMs: i.mtimeMs,
-      ...(i.parameters
-        ? {
-            prompt: i.parameters.prompt,
-            negativePrompt: i.parameters.negativePrompt,
-            seed: i.parameters.seed,
-            steps: i.parameters.steps,
-            guidanceScale: i.parameters.cfgScale,
-            width: i.parameters.width,
-            height: i.parameters.height,
-            model: i.parameters.model,
-            sampler: i.parameters.sampler,
-          }
-        : {}),
+      ...(i.parameters ? { parameters: i.parameters } : {}),
     }));
   }
 

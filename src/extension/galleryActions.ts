@@ -5,27 +5,13 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
-import type { GalleryAction, GenerationParams } from '../protocol/messages';
+import type { GalleryAction } from '../protocol/messages';
 import { IMAGE_EXTENSIONS, readImageParameters } from './assetStore';
 import { altFromPrompt, imageSnippet, markdownLink, relativeImagePath } from './insertion';
 import { isInside } from './naming';
-import { seedFromMetadata } from './seed';
 import type { Controller } from './controller';
 import type { Log } from './log';
-import type { ImageParameters } from '../image/parameters';
-
-export function paramsFromMetadata(p: ImageParameters): Partial<GenerationParams> {
-  const out: Partial<GenerationParams> = { prompt: p.prompt, negativePrompt: p.negativePrompt };
-  const seed = seedFromMetadata(p.seed);
-  if (seed !== undefined) out.seed = seed;
-  if (Number.isFinite(p.steps)) out.steps = p.steps;
-  if (Number.isFinite(p.cfgScale)) out.guidanceScale = p.cfgScale;
-  if (Number.isFinite(p.width) && Number.isFinite(p.height)) {
-    out.width = p.width;
-    out.height = p.height;
-  }
-  return out;
-}
+import { configFromParameters, type ImageParameters } from '../image/parameters';
 
 export class GalleryActions {
   constructor(private readonly controller: Controller, private readonly log: Log) {}
@@ -115,21 +101,19 @@ export class GalleryActions {
   async reuse(file: string): Promise<void> {
     const p = await this.readParams(file);
     if (!p) return;
-    this.controller.post({ type: 'setForm', params: paramsFromMetadata(p) });
+    this.controller.post({ type: 'setForm', params: configFromParameters(p) });
     await vscode.commands.executeCommand('pixart.generator.focus');
   }
 
   private async rerun(file: string): Promise<void> {
     const p = await this.readParams(file);
     if (!p) return;
-    const form = paramsFromMetadata(p);
-    // The seed may be a 64-bit one from another tool: validate the rest, keep the seed as read.
-    const v = this.controller.validate({ ...form, seed: '', count: 1 });
+    const v = this.controller.validate({ ...configFromParameters(p), imagesPerPrompt: 1 });
     if (!v.ok) {
       void vscode.window.showErrorMessage(`PixArt: cannot re-run ${path.basename(file)}: ${v.errors.map((e) => e.message).join(' ')}`);
       return;
     }
-    await this.controller.enqueue({ ...v.value, seed: form.seed ?? '' });
+    await this.controller.enqueue(v.value);
   }
 
   private async delete(file: string): Promise<void> {

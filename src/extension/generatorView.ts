@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { GenerationParams, HostToWebview } from '../protocol/messages';
+import type { HostToWebview } from '../protocol/messages';
+import type { GenerationConfig } from '../protocol/generation';
 import { parseWebviewMessage } from '../protocol/validate';
 import { Controller } from './controller';
 import { makeNonce, webviewHtml } from './webviewHtml';
@@ -17,7 +18,7 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
   private readonly disposables: vscode.Disposable[] = [];
   private galleryFolder: string | undefined;
   /** Form values to show once the webview is ready (e.g. "Reuse Parameters" before it was opened). */
-  private pendingForm: Partial<GenerationParams> | undefined;
+  private pendingForm: Partial<GenerationConfig> | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -70,7 +71,7 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   /** Fills the form (now, or when the webview is ready). */
-  showForm(params: Partial<GenerationParams>): void {
+  showForm(params: Partial<GenerationConfig>): void {
     if (this.view) this.post({ type: 'setForm', params });
     else this.pendingForm = params;
   }

@@ -3,10 +3,10 @@
 
 import * as path from 'node:path';
 import type { FormDefaults, ImageFormat, LoadOptions, ModelSummary } from '../protocol/messages';
+import { schedulerDefaults } from '../protocol/generation';
 import { DEFAULT_FILE_NAME_TEMPLATE } from './naming';
 
 export const SECTION = 'pixart';
-export const DEVICES = ['CPU', 'GPU', 'NPU', 'AUTO'] as const;
 export const RUNTIMES = ['auto', 'openvino-node', 'openvino-c'] as const;
 export const FORMATS: readonly ImageFormat[] = ['png', 'webp', 'jpeg'];
 
@@ -129,8 +129,9 @@ function parseSize(s: string): { width: number; height: number } | undefined {
 
 /** The form's starting values: the settings where set, else the model's defaults, sizes limited to what the model can run. */
 export function resolveFormDefaults(s: PixArtSettings, model?: ModelSummary): FormDefaults {
-  const steps = s.defaultSteps > 0 ? s.defaultSteps : model?.defaults.steps ?? 4;
-  const guidanceScale = s.defaultGuidanceScale >= 0 ? s.defaultGuidanceScale : model?.defaults.guidanceScale ?? 0;
+  const modelDefaults = model?.defaults ?? schedulerDefaults('LCMScheduler'); // before a model loads: the default model's
+  const steps = s.defaultSteps > 0 ? s.defaultSteps : modelDefaults.steps;
+  const guidanceScale = s.defaultGuidanceScale >= 0 ? s.defaultGuidanceScale : modelDefaults.guidanceScale;
   const wanted = parseSize(s.defaultSize);
   const sizes = model?.supportedSizes ?? [];
   let size: { width: number; height: number } | undefined;
@@ -138,5 +139,5 @@ export function resolveFormDefaults(s: PixArtSettings, model?: ModelSummary): Fo
   size ??= model?.staticSize ?? undefined;
   size ??= sizes.find((z) => z.width === z.height) ?? sizes[0];
   size ??= { width: 1024, height: 1024 };
-  return { steps, guidanceScale, width: size.width, height: size.height, count: s.defaultImageCount };
+  return { steps, guidanceScale, width: size.width, height: size.height, imagesPerPrompt: s.defaultImageCount };
 }

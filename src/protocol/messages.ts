@@ -2,24 +2,10 @@
 // Plain data only: webview messages travel as JSON (so no bigint, no typed arrays there);
 // host ⇄ worker messages travel by structured clone (typed arrays allowed). Seeds are decimal
 // strings everywhere so that 64-bit values survive both.
-// This module imports nothing, so the webview, the host and the worker can all share it.
+// It imports only generation.ts (which imports nothing), so the webview, the host and the worker
+// can all share it.
 
-/** The values of the generator form, as validated by the host (see validate.ts). */
-export interface GenerationParams {
-  prompt: string;
-  negativePrompt: string;
-  /** '' means "random"; otherwise decimal digits, 0 … 2^32−1. */
-  seed: string;
-  steps: number;
-  guidanceScale: number;
-  width: number;
-  height: number;
-  /** Images per prompt, 1 … 4. */
-  count: number;
-}
-
-/** What the form holds before validation: whatever the webview sends. */
-export type RawGenerationParams = { [K in keyof GenerationParams]?: unknown };
+import type { FieldError, GenerationConfig, RawGenerationConfig } from './generation';
 
 export interface SizeOption {
   width: number;
@@ -69,6 +55,14 @@ export interface JobSummary {
   steps?: number;
 }
 
+/** What an image file says about how it was made: its `parameters` text, parsed (src/image/parameters.ts). */
+export interface ImageParameters extends Pick<GenerationConfig, 'prompt' | 'negativePrompt' | 'seed'>, Partial<Pick<GenerationConfig, 'steps' | 'guidanceScale' | 'width' | 'height'>> {
+  sampler: string;
+  model: string;
+  /** Any further `Key: value` pairs, in order. */
+  extra?: Record<string, string>;
+}
+
 /** One image of the gallery: a file in the output folder and what its metadata says. */
 export interface GalleryItem {
   /** File name inside the output folder (no directories). */
@@ -78,33 +72,20 @@ export interface GalleryItem {
   /** file: URI of the image, for drag and drop into editors. */
   fileUri: string;
   mtimeMs: number;
-  prompt?: string;
-  negativePrompt?: string;
-  seed?: string;
-  steps?: number;
-  guidanceScale?: number;
-  width?: number;
-  height?: number;
-  model?: string;
-  sampler?: string;
+  parameters?: ImageParameters;
 }
 
 export type GalleryAction = 'open' | 'insert' | 'copyMarkdown' | 'reveal' | 'reuse' | 'rerun' | 'delete';
 export const GALLERY_ACTIONS: readonly GalleryAction[] = ['open', 'insert', 'copyMarkdown', 'reveal', 'reuse', 'rerun', 'delete'];
 
-export interface FormDefaults {
-  steps: number;
-  guidanceScale: number;
-  width: number;
-  height: number;
-  count: number;
-}
+/** The form's starting values (settings, else the model's defaults). */
+export type FormDefaults = Pick<GenerationConfig, 'steps' | 'guidanceScale' | 'width' | 'height' | 'imagesPerPrompt'>;
 
 // ─── webview → host ──────────────────────────────────────────────────────────
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'generate'; params: RawGenerationParams }
+  | { type: 'generate'; params: RawGenerationConfig }
   | { type: 'cancel'; jobId?: string }
   | { type: 'countTokens'; requestId: number; text: string }
   | { type: 'selectModelFolder' }
@@ -124,14 +105,10 @@ export type HostToWebview =
   | { type: 'jobDone'; jobId: string; seed: string; files: string[]; totalMs: number }
   | { type: 'jobFailed'; jobId: string; message: string; cancelled: boolean }
   | { type: 'gallery'; items: GalleryItem[]; folder: string }
-  | { type: 'setForm'; params: Partial<GenerationParams> }
+  | { type: 'setForm'; params: Partial<GenerationConfig> }
   | { type: 'invalid'; errors: FieldError[] }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
-export interface FieldError {
-  field: keyof GenerationParams | 'message';
-  message: string;
-}
 
 // ─── host → worker ───────────────────────────────────────────────────────────
 
@@ -148,8 +125,8 @@ export interface LoadOptions {
 
 export type ImageFormat = 'png' | 'webp' | 'jpeg';
 
-/** A job as the worker runs it: the form's values with the seed resolved (never '': the host picks random seeds). */
-export interface WorkerJob extends GenerationParams {
+/** A job as the worker runs it: a config with its seed drawn (never '': the host picks random seeds). */
+export interface WorkerJob extends GenerationConfig {
   format: ImageFormat;
   /** Send a latent preview with each step. */
   preview: boolean;

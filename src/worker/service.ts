@@ -5,23 +5,15 @@
 
 import type { EncodedImage, HostToWorker, LoadOptions, ModelSummary, PreviewImage, WorkerJob, WorkerToHost } from '../protocol/messages';
 import { latentsToPreview } from './preview';
-import { encodeImage } from './encode';
-import { formatParameters, samplerName } from '../image/parameters';
-import { ModelFolderError, type ModelInfo, type PixArtPipeline, type StepInfo } from '../pipeline/pipeline';
+import { encodeImage } from '../image/encode';
+import { imageParameters, samplerName, toParameters } from '../image/parameters';
+import { ModelFolderError, type GenerateResult, type ModelInfo, type PixArtPipeline, type StepInfo } from '../pipeline/pipeline';
 
 export interface LoadedPipeline {
   pipeline: PixArtPipeline;
   engine: string;
   engineVersion: string;
   devices: string[];
-}
-
-export interface ImageToEncode {
-  rgb: Uint8Array;
-  width: number;
-  height: number;
-  /** The AUTOMATIC1111-style parameters text to embed. */
-  parameters: string;
 }
 
 export interface WorkerServiceDeps {
@@ -144,49 +136,13 @@ export class WorkerService {
       this.deps.post({ type: 'failed', jobId, message: 'No model is loaded: select a model folder first.', cancelled: false });
       return;
     }
-    if (!/^\d+$/.test(job.seed)) {
-      this.deps.post({ type: 'failed', jobId, message: `Invalid seed ${JSON.stringify(job.seed)}.`, cancelled: false });
-      return;
-    }
     const abort = new AbortController();
     this.running = { jobId, abort };
     try {
-      const result = await l.pipeline.generate(
-        {
-          prompt: job.prompt,
-          negativePrompt: job.negativePrompt,
-          seed: BigInt(job.seed),
-          steps: job.steps,
-          guidanceScale: job.guidanceScale,
-          width: job.width,
-          height: job.height,
-          imagesPerPrompt: job.count,
-        },
-        {
-          signal: abort.signal,
-          onStep: (s) => this.onStep(jobId, job, s),
-        },
-      );
+      const result = await l.pipeline.generate(job, { signal: abort.signal, onStep: (s) => this.onStep(jobId, job, s) });
       if (abort.signal.aborted) throw new CancelledSignal();
       const t0 = this.now();
-      const info = l.pipeline.info;
-      const images: EncodedImage[] = [];
-      for (const img of result.images) {
-        const parameters = formatParameters({
-          prompt: img.prompt,
-          negativePrompt: img.negativePrompt,
-          steps: job.steps,
-          sampler: samplerName(info.schedulerClass),
-          cfgScale: job.guidanceScale,
-          seed: result.seed.toString(),
-          width: img.width,
-          height: img.height,
-          model: info.name,
-          extra: { ...(result.images.length > 1 ? { 'Batch index': String(img.index) } : {}), Version: 'PixArt Studio' },
-        });
-        const bytes = await encodeImage({ rgb: img.rgb, width: img.width, height: img.height, parameters }, job.format);
-        images.push({ bytes, format: job.format, width: img.width, height: img.height, index: img.index, prompt: img.prompt, negativePrompt: img.negativePrompt, parameters });
-      }
+      const images = await this.encode(job, result, l.pipeline.info);
       const encodeMs = this.now() - t0;
       const t = result.timings;
       this.deps.post(
@@ -207,6 +163,17 @@ export class WorkerService {
     } finally {
       if (this.running?.jobId === jobId) this.running = undefined;
     }
+  }
+
+  /** Each image as file bytes in the job's format, with its parameters text embedded. */
+  private async encode(job: WorkerJob, result: GenerateResult, model: ModelInfo): Promise<EncodedImage[]> {
+    const images: EncodedImage[] = [];
+    for (const img of result.images) {
+      const parameters = toParameters(imageParameters({ ...job, seed: result.seed.toString() }, img, model, result.images.length));
+      const bytes = await encodeImage({ rgb: img.rgb, width: img.width, height: img.height, parameters }, job.format);
+      images.push({ bytes, format: job.format, width: img.width, height: img.height, index: img.index, prompt: img.prompt, negativePrompt: img.negativePrompt, parameters });
+    }
+    return images;
   }
 
   private onStep(jobId: string, job: WorkerJob, s: StepInfo): void {

@@ -11,7 +11,7 @@ import { listCases, modelFolderForCase, caseFile } from '../support/cases';
 import { tinyModelDir } from '../support/paths';
 import { runtimeEnv } from '../support/engines';
 import { readPngText } from '../../src/image/png';
-import { parseParameters } from '../../src/image/parameters';
+import { fromParameters } from '../../src/image/parameters';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 const out = mkdtempSync(join(tmpdir(), 'pixart-cli-'));
@@ -56,12 +56,12 @@ for (const c of listCases()) {
         worst = Math.max(worst, d);
       }
       assert.ok(off / ref.length <= 0.001 && worst <= 2, `${f}: ${off} values off by more than 1, max ${worst}`);
-      const p = parseParameters(readPngText(readFileSync(f)).parameters);
+      const p = fromParameters(readPngText(readFileSync(f)).parameters);
       const perPrompt = c.num_images_per_prompt;
       assert.equal(p.prompt, prompts[Math.floor(i / perPrompt)]);
       assert.equal(p.seed, String(c.seed));
       assert.equal(p.steps, c.num_inference_steps);
-      assert.equal(p.cfgScale, c.guidance_scale);
+      assert.equal(p.guidanceScale, c.guidance_scale);
       assert.deepEqual([p.width, p.height], [c.width, c.height]);
       assert.equal(p.negativePrompt, c.do_classifier_free_guidance ? c.negative_prompt : '');
     }
@@ -84,8 +84,8 @@ test('bad input: one line naming the problem, non-zero exit, nothing written', (
   const cases: [string[], number, RegExp][] = [
     [['--model', broken, '--prompt', 'x'], 1, /vae_decoder: no model file in .*vae_decoder/],
     [['--model', join(out, 'nope'), '--prompt', 'x'], 1, /model folder .*nope does not exist/],
-    [['--model', tinyModelDir, '--prompt', 'x', '--seed', 'abc'], 2, /--seed takes a whole number/],
-    [['--model', tinyModelDir, '--prompt', 'x', '--steps', '0'], 2, /--steps takes a whole number from 1/],
+    [['--model', tinyModelDir, '--prompt', 'x', '--seed', 'abc'], 2, /--seed: The seed must be a whole number/],
+    [['--model', tinyModelDir, '--prompt', 'x', '--steps', '0'], 2, /--steps: Steps must be a whole number from 1/],
     [['--model', tinyModelDir, '--prompt', 'x', '--width', '256', '--height', '256', '--no-binning'], 1, /only runs 128x128 .*256x256 was asked without resolution binning/],
   ];
   for (const [args, code, re] of cases) {

@@ -31,7 +31,7 @@ test('a worker that dies fails the running job, restarts, reloads the model and 
     return w;
   });
   const options = { modelDir: tinyModelDir, device: 'CPU', precision: 'f32' as const, runtime: 'openvino-c' as const, libraryPath: testRuntime().libraryPath };
-  const job = { prompt: 'a lighthouse', negativePrompt: '', seed: '5', steps: 50, guidanceScale: 0, width: 128, height: 128, count: 1, format: 'png' as const, preview: false, previewSize: 8 };
+  const job = { prompt: 'a lighthouse', negativePrompt: '', seed: '5', steps: 50, guidanceScale: 0, width: 128, height: 128, imagesPerPrompt: 1, format: 'png' as const, preview: false, previewSize: 8 };
   try {
     const loaded = next((m) => m.type === 'loaded' || m.type === 'loadFailed');
     client.send({ type: 'load', options });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readPngText } from '../../src/image/png';
-import { parseParameters } from '../../src/image/parameters';
+import { fromParameters } from '../../src/image/parameters';
 import { PixArtPipeline } from '../../src/pipeline/pipeline';
 import { WorkerService } from '../../src/worker/service';
 import type { LoadOptions, WorkerJob, WorkerToHost } from '../../src/protocol/messages';
@@ -12,7 +12,7 @@ import { tinyModelDir } from '../support/paths';
 
 const engine = engineUnderTest();
 const loadOptions: LoadOptions = { modelDir: tinyModelDir, device: 'CPU', precision: 'f32', runtime: 'openvino-c' };
-const job: WorkerJob = { prompt: 'a small cactus', negativePrompt: '', seed: '18446744073709551615', steps: 3, guidanceScale: 0, width: 128, height: 128, count: 2, format: 'png', preview: true, previewSize: 64 };
+const job: WorkerJob = { prompt: 'a small cactus', negativePrompt: '', seed: '18446744073709551615', steps: 3, guidanceScale: 0, width: 128, height: 128, imagesPerPrompt: 2, format: 'png', preview: true, previewSize: 64 };
 
 function harness() {
   const posted: WorkerToHost[] = [];
@@ -46,17 +46,17 @@ test('changing releaseTextEncoder reloads the model; the same options stay warm'
   await h.service.handle({ type: 'load', options: loadOptions });
   await h.service.handle({ type: 'load', options: { ...loadOptions, releaseTextEncoder: true } });
   assert.equal(h.loads(), 2);
-  await h.service.handle({ type: 'generate', jobId: 'r1', job: { ...job, count: 1 } });
-  await h.service.handle({ type: 'generate', jobId: 'r2', job: { ...job, count: 1, prompt: 'another prompt' } });
+  await h.service.handle({ type: 'generate', jobId: 'r1', job: { ...job, imagesPerPrompt: 1 } });
+  await h.service.handle({ type: 'generate', jobId: 'r2', job: { ...job, imagesPerPrompt: 1, prompt: 'another prompt' } });
   assert.deepEqual(h.posted.filter((m) => m.type === 'done').map((m) => (m as { jobId: string }).jobId), ['r1', 'r2']);
 });
 
 test('after loading, the service warms T5 up: the first job with the default (empty) negative prompt encodes only its prompt', async () => {
   const h = harness();
   await h.service.handle({ type: 'load', options: loadOptions });
-  await h.service.handle({ type: 'generate', jobId: 'w1', job: { ...job, count: 1, guidanceScale: 3 } });
+  await h.service.handle({ type: 'generate', jobId: 'w1', job: { ...job, imagesPerPrompt: 1, guidanceScale: 3 } });
   assert.equal(last(h.posted, 'done').timings.textEncoderCalls, 1);
-  await h.service.handle({ type: 'generate', jobId: 'w2', job: { ...job, count: 1, guidanceScale: 3 } });
+  await h.service.handle({ type: 'generate', jobId: 'w2', job: { ...job, imagesPerPrompt: 1, guidanceScale: 3 } });
   assert.equal(last(h.posted, 'done').timings.textEncoderCalls, 0, 'both from the embedding cache');
 });
 
@@ -79,14 +79,14 @@ test('generate forwards progress with previews and finishes with PNGs carrying t
   const done = last(h.posted, 'done');
   assert.equal(done.seed, '18446744073709551615');
   assert.equal(done.images.length, 2);
-  const p = parseParameters(readPngText(Buffer.from(done.images[1].bytes)).parameters);
+  const p = fromParameters(readPngText(Buffer.from(done.images[1].bytes)).parameters);
   assert.deepEqual([p.prompt, p.seed, p.sampler, p.steps, p.width, p.height], ['a small cactus', '18446744073709551615', 'LCM', 3, 128, 128]);
 });
 
 test('previews can be turned off', async () => {
   const h = harness();
   await h.service.handle({ type: 'load', options: loadOptions });
-  await h.service.handle({ type: 'generate', jobId: 'j1', job: { ...job, count: 1, preview: false } });
+  await h.service.handle({ type: 'generate', jobId: 'j1', job: { ...job, imagesPerPrompt: 1, preview: false } });
   assert.ok(h.posted.filter((m) => m.type === 'progress').every((m) => !('previews' in m)));
 });
 

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { saveUnique, Gallery, readImageParameters } from '../../src/extension/assetStore';
 import { encodePng } from '../../src/image/png';
-import { formatParameters } from '../../src/image/parameters';
+import { toParameters } from '../../src/image/parameters';
 
 function tempFolder(): string {
   return mkdtempSync(path.join(tmpdir(), 'pixart-assets-'));
 }
 
-const params = { prompt: 'a small cactus', negativePrompt: 'blurry', steps: 4, sampler: 'LCM', cfgScale: 0, seed: '42', width: 2, height: 1, model: 'PixArt-LCM-XL-2-1024-MS' };
-const png = () => encodePng(new Uint8Array([255, 0, 0, 0, 255, 0]), 2, 1, { parameters: formatParameters(params) });
+const params = { prompt: 'a small cactus', negativePrompt: 'blurry', steps: 4, sampler: 'LCM', guidanceScale: 0, seed: '42', width: 2, height: 1, model: 'PixArt-LCM-XL-2-1024-MS' };
+const png = () => encodePng(new Uint8Array([255, 0, 0, 0, 255, 0]), 2, 1, { parameters: toParameters(params) });
 
 test('saves atomically, never overwriting, creating the folder', async () => {
   const root = tempFolder();

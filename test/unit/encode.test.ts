@@ -4,7 +4,7 @@
 // extension host; `npm run test:node22` runs this on the extension host's Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeImage } from '../../src/worker/encode';
+import { encodeImage } from '../../src/image/encode';
 import { transferable } from '../../src/worker/service';
 
 const image = { width: 4, height: 2, rgb: Uint8Array.from({ length: 24 }, (_, i) => i * 10), parameters: 'a red fox\nSteps: 4, Seed: 7' };

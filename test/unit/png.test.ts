@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { encodePng, readPngText } from '../../src/image/png';
-import { formatParameters, parseParameters, type ImageParameters } from '../../src/image/parameters';
+import { toParameters, fromParameters, configFromParameters, imageParameters, type ImageParameters } from '../../src/image/parameters';
 
 test('encodePng writes a PNG that an independent decoder (libvips via sharp) reads pixel for pixel', async () => {
   const w = 7, h = 5;
@@ -34,35 +34,51 @@ test('encodePng rejects a buffer of the wrong size and readPngText a non-PNG', (
 const sample: ImageParameters = {
   prompt: 'A small cactus, with a happy face\nsecond line',
   negativePrompt: 'blurry, low quality',
-  steps: 4, sampler: 'LCM', cfgScale: 0, seed: '18446744073709551615', width: 1024, height: 768,
+  steps: 4, sampler: 'LCM', guidanceScale: 0, seed: '18446744073709551615', width: 1024, height: 768,
   model: 'PixArt-LCM-XL-2-1024-MS', extra: { 'Version': 'PixArt Studio 0.1.0', 'Note': 'has, comma' },
 };
 
 test('parameters text has the AUTOMATIC1111 layout', () => {
-  const s = formatParameters(sample);
+  const s = toParameters(sample);
   assert.equal(s.split('\n')[2], 'Negative prompt: blurry, low quality');
   assert.match(s, /\nSteps: 4, Sampler: LCM, CFG scale: 0, Seed: 18446744073709551615, Size: 1024x768, Model: PixArt-LCM-XL-2-1024-MS, Version: PixArt Studio 0.1.0, Note: "has, comma"$/);
 });
 
 test('parameters round-trip, including multi-line prompts, no negative prompt and 64-bit seeds', () => {
-  assert.deepEqual(parseParameters(formatParameters(sample)), sample);
+  assert.deepEqual(fromParameters(toParameters(sample)), sample);
   const noNeg = { ...sample, negativePrompt: '', extra: undefined };
-  const back = parseParameters(formatParameters(noNeg));
+  const back = fromParameters(toParameters(noNeg));
   assert.deepEqual({ ...back, extra: undefined }, noNeg);
 });
 
 test('parameters written by AUTOMATIC1111 itself are read', () => {
   const a1111 = 'masterpiece, a castle\nNegative prompt: ugly\nSteps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 3981416451, Size: 512x768, Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Version: v1.6.0';
-  const p = parseParameters(a1111);
+  const p = fromParameters(a1111);
   assert.equal(p.prompt, 'masterpiece, a castle');
   assert.equal(p.negativePrompt, 'ugly');
   assert.equal(p.sampler, 'DPM++ 2M Karras');
   assert.equal(p.seed, '3981416451');
-  assert.deepEqual([p.width, p.height, p.steps, p.cfgScale], [512, 768, 20, 7]);
+  assert.deepEqual([p.width, p.height, p.steps, p.guidanceScale], [512, 768, 20, 7]);
   assert.equal(p.extra?.['Model hash'], '6ce0161689');
 });
 
 test('text that is not parameters is refused with the reason', () => {
-  assert.throws(() => parseParameters('just a caption'), /not generation parameters/);
-  assert.throws(() => parseParameters('x\nSteps: 4, Seed: abc'), /no valid Seed/);
+  assert.throws(() => fromParameters('just a caption'), /not generation parameters/);
+  assert.throws(() => fromParameters('x\nSteps: 4, Seed: abc'), /no valid Seed/);
+});
+
+test('numbers a text lacks are left out, and the config keeps only what the image carries', () => {
+  const p = fromParameters('a cat\nSteps: x, Seed: 5');
+  assert.equal('steps' in p, false);
+  assert.deepEqual(configFromParameters(p), { prompt: 'a cat', negativePrompt: '', seed: '5' });
+  assert.deepEqual(configFromParameters(sample), { prompt: sample.prompt, negativePrompt: sample.negativePrompt, seed: sample.seed, steps: 4, guidanceScale: 0, width: 1024, height: 768 });
+});
+
+test('an image of a batch says its place; the text goes back to the same config', () => {
+  const config = { steps: 3, guidanceScale: 4.5, seed: '9' };
+  const image = { prompt: 'p', negativePrompt: 'n', width: 64, height: 32, index: 1 };
+  const p = imageParameters(config, image, { name: 'tiny', schedulerClass: 'DPMSolverMultistepScheduler' }, 2);
+  assert.match(toParameters(p), /Sampler: DPM\+\+ 2M, .*Batch size: 2, Batch pos: 1, Version: PixArt Studio$/);
+  assert.deepEqual(configFromParameters(fromParameters(toParameters(p))), { ...config, prompt: 'p', negativePrompt: 'n', width: 64, height: 32 });
+  assert.equal(imageParameters(config, image, { name: 'tiny', schedulerClass: 'LCMScheduler' }, 1).extra?.['Batch pos'], undefined);
 });

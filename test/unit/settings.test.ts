@@ -55,14 +55,14 @@ const lcm: ModelSummary = {
 };
 
 test('form defaults: settings first, then the model, sizes the model can run', () => {
-  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS, lcm), { steps: 4, guidanceScale: 0, width: 1024, height: 1024, count: 1 });
+  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS, lcm), { steps: 4, guidanceScale: 0, width: 1024, height: 1024, imagesPerPrompt: 1 });
   const s: PixArtSettings = { ...DEFAULT_SETTINGS, defaultSteps: 8, defaultGuidanceScale: 1.5, defaultSize: '1152x896', defaultImageCount: 2 };
-  assert.deepEqual(resolveFormDefaults(s, lcm), { steps: 8, guidanceScale: 1.5, width: 1152, height: 896, count: 2 });
+  assert.deepEqual(resolveFormDefaults(s, lcm), { steps: 8, guidanceScale: 1.5, width: 1152, height: 896, imagesPerPrompt: 2 });
   // A size the model cannot run falls back to the model's.
   assert.deepEqual(resolveFormDefaults({ ...DEFAULT_SETTINGS, defaultSize: '640x640' }, lcm).width, 1024);
   const staticModel = { ...lcm, staticSize: { width: 1024, height: 1024 }, supportedSizes: [{ width: 1024, height: 1024, ratio: '1.0' }], schedulerClass: 'DPMSolverMultistepScheduler', defaults: { steps: 20, guidanceScale: 4.5 } };
-  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS, staticModel), { steps: 20, guidanceScale: 4.5, width: 1024, height: 1024, count: 1 });
-  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS), { steps: 4, guidanceScale: 0, width: 1024, height: 1024, count: 1 });
+  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS, staticModel), { steps: 20, guidanceScale: 4.5, width: 1024, height: 1024, imagesPerPrompt: 1 });
+  assert.deepEqual(resolveFormDefaults(DEFAULT_SETTINGS), { steps: 4, guidanceScale: 0, width: 1024, height: 1024, imagesPerPrompt: 1 });
 });
 
 test('load options from settings', () => {

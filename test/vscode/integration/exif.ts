@@ -1,5 +1,5 @@
 // Reads the EXIF ImageDescription of a JPEG or WebP file: where the extension writes the generation
-// parameters when it saves in those formats (src/worker/encode.ts, through sharp). Just enough
+// parameters when it saves in those formats (src/image/encode.ts, through sharp). Just enough
 // TIFF/IFD0 parsing for that one ASCII tag, so the suite needs no image library of its own.
 
 import * as assert from 'node:assert/strict';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Controller, JobEvent } from '../../../src/extension/controller';
 import { readPngText } from '../../../src/image/png';
-import { parseParameters } from '../../../src/image/parameters';
+import { fromParameters } from '../../../src/image/parameters';
 import { log } from './log';
 import { params } from './params';
 
@@ -110,7 +110,7 @@ describe('PixArt Studio in a real VS Code', () => {
     assert.deepEqual(pngsIn(outputDir()), [...before, path.basename(file)].sort());
     const text = readPngText(fs.readFileSync(file));
     assert.ok(text.parameters, 'the PNG carries a parameters text chunk');
-    const p = parseParameters(text.parameters);
+    const p = fromParameters(text.parameters);
     assert.equal(p.prompt, 'a small cactus in a terracotta pot');
     assert.equal(p.seed, '42');
     assert.equal(p.steps, 2);

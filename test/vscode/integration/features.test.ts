@@ -19,9 +19,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Controller, JobEvent } from '../../../src/extension/controller';
 import type { GalleryActions } from '../../../src/extension/galleryActions';
-import type { GenerationParams, HostToWebview } from '../../../src/protocol/messages';
+import type { HostToWebview } from '../../../src/protocol/messages';
+import type { GenerationConfig } from '../../../src/protocol/generation';
 import { encodePng, readPngText } from '../../../src/image/png';
-import { parseParameters } from '../../../src/image/parameters';
+import { fromParameters } from '../../../src/image/parameters';
 import { exifImageDescription, exifOf } from './exif';
 import { log } from './log';
 import { params } from './params';
@@ -77,7 +78,7 @@ async function withSetting<K extends 'fileNameTemplate' | 'imageFormat'>(key: K,
 }
 
 /** Generates one image and returns its path (asserting the job succeeded). */
-async function generate(p: GenerationParams): Promise<string> {
+async function generate(p: GenerationConfig): Promise<string> {
   const rec = recordEvents();
   try {
     const job = await controller.enqueue(p);
@@ -239,7 +240,7 @@ describe('PixArt Studio features in a real VS Code', () => {
   });
 
   // These caught a real bug: on Node 24 (the extension host here) sharp's buffers could not be
-  // transferred to the host, so every WebP/JPEG job failed; src/worker/encode.ts now copies them.
+  // transferred to the host, so every WebP/JPEG job failed; src/image/encode.ts now copies them.
   describe('output formats (pixart.imageFormat)', () => {
     const cases = [
       { format: 'webp', ext: '.webp', magic: (b: Buffer) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
@@ -259,7 +260,7 @@ describe('PixArt Studio features in a real VS Code', () => {
           assert.ok(exif, 'the file has an EXIF block');
           const description = exifImageDescription(exif);
           assert.ok(description, 'EXIF ImageDescription is set');
-          const p = parseParameters(description);
+          const p = fromParameters(description);
           assert.equal(p.prompt, prompt);
           assert.equal(p.seed, '314');
           assert.equal(p.steps, 3);
@@ -323,8 +324,8 @@ describe('PixArt Studio features in a real VS Code', () => {
         assert.notEqual(file, image);
         assert.equal(path.dirname(file), outputDir());
         assert.deepEqual(fs.readFileSync(image), original, 'the original is untouched');
-        const before = parseParameters(readPngText(original).parameters);
-        const after = parseParameters(readPngText(fs.readFileSync(file)).parameters);
+        const before = fromParameters(readPngText(original).parameters);
+        const after = fromParameters(readPngText(fs.readFileSync(file)).parameters);
         assert.deepEqual(after, before, 'same prompt, negative prompt, seed, steps, guidance, size, model');
         assert.equal(after.seed, '987654');
         log(`re-run pixels identical to the original: ${Buffer.compare(fs.readFileSync(file), original) === 0}`);

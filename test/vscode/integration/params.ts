@@ -1,7 +1,7 @@
 // The generation the integration tests ask for unless they say otherwise: the tiny model's size, 2 steps.
-import type { GenerationParams } from '../../../src/protocol/messages';
+import type { GenerationConfig } from '../../../src/protocol/generation';
 
-export const params = (over: Partial<GenerationParams> = {}): GenerationParams => ({
+export const params = (over: Partial<GenerationConfig> = {}): GenerationConfig => ({
   prompt: 'a small cactus in a terracotta pot',
   negativePrompt: '',
   seed: '42',
@@ -9,6 +9,6 @@ export const params = (over: Partial<GenerationParams> = {}): GenerationParams =
   guidanceScale: 0,
   width: 128,
   height: 128,
-  count: 1,
+  imagesPerPrompt: 1,
   ...over,
 });

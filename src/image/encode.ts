@@ -1,10 +1,17 @@
 // Turns generated RGB into file bytes: PNG with the `parameters` text chunk (our own encoder),
 // or WebP/JPEG through sharp when it is installed (an optional native dependency).
 
-import { encodePng } from '../image/png';
-import { PARAMETERS_KEY } from '../image/parameters';
+import { encodePng } from './png';
+import { PARAMETERS_KEY } from './parameters';
 import type { ImageFormat } from '../protocol/messages';
-import type { ImageToEncode } from './service';
+
+export interface ImageToEncode {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  /** The AUTOMATIC1111-style parameters text to embed. */
+  parameters: string;
+}
 
 interface SharpLike {
   (input: Uint8Array, options: { raw: { width: number; height: number; channels: 3 } }): {
