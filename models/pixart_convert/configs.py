@@ -6,6 +6,8 @@ T5-v1.1-XXL's encoder (google/t5-v1_1-xxl, PixArt's text encoder) and the Stable
 same architecture with small widths.
 """
 
+from .errors import ConvertError
+
 KNOWN_MODELS = {
     "PixArt-alpha/PixArt-LCM-XL-2-1024-MS": {
         "scheduler": "lcm",
@@ -17,6 +19,15 @@ KNOWN_MODELS = {
     },
 }
 DEFAULT_MODEL_ID = "PixArt-alpha/PixArt-LCM-XL-2-1024-MS"
+
+
+def check_known_model(model_id) -> None:
+    """Refuses a model id not in KNOWN_MODELS (run.py checks before the slow torch import)."""
+    if model_id not in KNOWN_MODELS:
+        raise ConvertError(f"unknown model id {model_id!r}",
+                           "use one of: " + ", ".join(KNOWN_MODELS) + " — or download another PixArtAlphaPipeline "
+                           "model yourself and pass its folder with --from")
+
 
 # Parameter counts (measured on the meta device with the configs below), for disk estimates.
 REAL_PARAMS = {"text_encoder": 4_762_310_656, "transformer": 611_349_152, "vae_decoder": 49_490_199}

@@ -7,14 +7,16 @@ from pathlib import Path
 from .errors import ConvertError
 from .folder import copy_json
 from .ir import COMPONENTS, ov
+from .source import Source
 from .tokenizer import write_tokenizer_folder
 
 # The diffusers folder name of each component's config (vae_decoder's config is the VAE's).
 _CONFIG_DIRS = {"text_encoder": ("text_encoder",), "transformer": ("transformer",), "vae_decoder": ("vae_decoder", "vae")}
 
 
-class OnnxSource:
+class OnnxSource(Source):
     kind = "onnx"
+    default_precision = "fp32"  # keeps the ONNX weights as they are
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -24,15 +26,6 @@ class OnnxSource:
                 f"--from-onnx {self.folder}: expected {', '.join(c + '/model.onnx' for c in COMPONENTS)}; "
                 f"missing {', '.join(missing) if self.folder.is_dir() else 'the folder itself'}",
                 "point --from-onnx at a folder in the fixture layout (see models/README.md)")
-
-    def preflight(self) -> None:
-        """Nothing to check beyond the folder (done in __init__)."""
-
-    def prepare(self) -> None:
-        """Nothing to download."""
-
-    def versions(self) -> dict:
-        return {}
 
     def onnx_file(self, component: str) -> Path:
         return self.folder / component / "model.onnx"
@@ -70,6 +63,7 @@ class OnnxSource:
             configs[component] = copy_json(src, staging / component / "config.json")
         return configs["vae_decoder"]
 
-    def component_model(self, component: str, precision: str):
-        # ONNX already carries the notebook's input/output names; OpenVINO reads it as is.
+    def component_model(self, component: str, latent_hw):
+        # ONNX already carries the notebook's input/output names; OpenVINO reads it as is
+        # (--size is applied afterwards, by ir.set_spatial_size).
         return ov().convert_model(str(self.onnx_file(component)))

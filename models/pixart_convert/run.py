@@ -1,5 +1,5 @@
-"""The conversion, one component at a time: pick the source, check --out and the disk, build the
-folder in a staging directory, write the manifest, move it into place."""
+"""The conversion, one component at a time: pick the source (a source.Source), check --out and the
+disk, build the folder in a staging directory, write the manifest, move it into place."""
 
 import gc
 import resource
@@ -8,15 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-from .configs import DEFAULT_MODEL_ID, KNOWN_MODELS
+from .configs import DEFAULT_MODEL_ID, check_known_model
 from .errors import ConvertError, require
 from .folder import check_disk, check_out_dir, publish, staging_dir, vae_scale_factor, write_manifest
 from .ir import (COMPONENTS, IR_NAME, check_io, compress, describe, free_token_axis, latent_sizes, normalize_names,
                  save, set_spatial_size)
 from .plan import latent_hw, parse_size, parse_weights
+from .source import Source
 
 
-def make_source(args):
+def make_source(args) -> Source:
     """The one source the arguments name (exactly one of --from-onnx, --from, --random-weights, --model-id)."""
     chosen = [flag for flag, given in (("--from-onnx", args.from_onnx), ("--from", args.from_dir),
                                         ("--random-weights", args.random_weights)) if given]
@@ -31,10 +32,8 @@ def make_source(args):
         return OnnxSource(Path(args.from_onnx))
 
     model_id = args.model_id or (DEFAULT_MODEL_ID if args.random_weights else None)
-    if model_id and model_id not in KNOWN_MODELS:  # checked before the slow torch import
-        raise ConvertError(f"unknown model id {model_id!r}",
-                           "use one of: " + ", ".join(KNOWN_MODELS) + " — or download another PixArtAlphaPipeline "
-                           "model yourself and pass its folder with --from")
+    if model_id:
+        check_known_model(model_id)  # before the slow torch import
     purpose = "converting from PyTorch (--model-id / --from / --random-weights)"
     require("torch", purpose=purpose)
     require("diffusers", purpose=purpose)
@@ -52,19 +51,6 @@ def make_source(args):
     return TorchSource("hub", model_id=args.model_id, revision=args.revision)
 
 
-def reload_from_disk(model, scratch: Path):
-    """Writes the fp32 IR to a scratch folder and reads it back, so its weights are memory-mapped
-    file pages instead of the PyTorch tensors OpenVINO shared at conversion (which stay allocated as
-    long as the converted model lives). Compressing then adds only the compressed copy: for T5-XXL
-    fp16 the peak stays ~20 GB instead of 19 + 9.5 GB, at the cost of a temporary fp32 file."""
-    from .ir import ov
-    xml = scratch / IR_NAME
-    save(model, xml, "fp32")
-    del model
-    gc.collect()
-    return ov().Core().read_model(str(xml))
-
-
 def peak_rss_gb() -> float:
     # ru_maxrss is KiB on Linux, bytes on macOS
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -75,7 +61,7 @@ def convert(args) -> Path:
     """Runs the conversion described by parsed CLI arguments; returns the finished folder."""
     started = time.time()
     source = make_source(args)
-    precisions = parse_weights(args.weights, default="fp32" if source.kind == "onnx" else "fp16")
+    precisions = parse_weights(args.weights, default=source.default_precision)
     pixel_hw = parse_size(args.size)
     if {"int8", "int4"} & set(precisions.values()):  # fail before any work, not after the first component
         require("nncf", purpose=f"--weights {args.weights}")
@@ -92,10 +78,9 @@ def convert(args) -> Path:
         lat = latent_hw(pixel_hw, scale)
         components, sizes = {}, None
         for component in COMPONENTS:
-            t0 = time.time()
-            print(f"{component}: converting ({precisions[component]}) …", flush=True)
-            model = (source.component_model(component, precisions[component], lat) if source.kind != "onnx"
-                     else source.component_model(component, precisions[component]))
+            t0, precision = time.time(), precisions[component]
+            print(f"{component}: converting ({precision}) …", flush=True)
+            model = source.component_model(component, lat)
             normalize_names(component, model)
             set_spatial_size(component, model, lat)
             free_token_axis(component, model)
@@ -103,12 +88,11 @@ def convert(args) -> Path:
             if component == "transformer":
                 sizes = latent_sizes(model, scale)
             scratch = staging / f".{component}-fp32"
-            if source.kind != "onnx" and precisions[component] != "fp32":
-                model = reload_from_disk(model, scratch)
-            model = compress(model, precisions[component], component)
+            model = source.ready_to_compress(model, precision, scratch)
+            model = compress(model, precision, component)
             xml = staging / component / IR_NAME
-            save(model, xml, precisions[component])
-            components[component] = {"file": f"{component}/{IR_NAME}", "precision": precisions[component], **describe(model)}
+            save(model, xml, precision)
+            components[component] = {"file": f"{component}/{IR_NAME}", "precision": precision, **describe(model)}
             del model
             gc.collect()
             shutil.rmtree(scratch, ignore_errors=True)
