@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CompiledModel, CompileOptions, Engine, PortInfo, Tensor } from '../../src/engine/types';
 import { castTensor } from '../../src/engine/tensor';
-import { cacheDirFor } from '../../src/engine/cache-dir';
+import { cacheDirFor } from '../../src/engine/compile-properties';
 import { findCLibrary, locateOpenVinoC } from '../../src/engine/locate-runtime';
 import { createEngine } from '../../src/engine/index';
 import { readNpy, type NpyArray } from '../support/npy';
