@@ -14,7 +14,7 @@ import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'nod
 import { dirname, join, resolve } from 'node:path';
 import { readModelFolder } from '../src/pipeline/model-folder';
 import { compileOptionsFor } from '../src/pipeline/pipeline';
-import { compileProperties } from '../src/engine/openvino-c';
+import { compileProperties } from '../src/engine/compile-properties';
 import { dominantMatmul, transformerFlops, type PixArtTransformerConfig } from './flops';
 import { formatTable, pairedRatios, runMetrics, summarize, type Metrics, type RunPhase } from './report';
 import type { CeilingResult } from './ceiling';

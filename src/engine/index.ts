@@ -4,11 +4,6 @@ import { OpenVinoCEngine } from './openvino-c';
 import { OpenVinoNodeEngine, loadOpenVinoNode } from './openvino-node';
 import { locateOpenVinoC, RUNTIME_FIX } from './locate-runtime';
 
-export type * from './types';
-export { castTensor, checkInputs, tensor, elementCount, formatShape, shapeFits } from './tensor';
-export { locateOpenVinoC, OPENVINO_PIP_VERSION } from './locate-runtime';
-export type { LocatedRuntime, LocateOptions } from './locate-runtime';
-
 export type RuntimeChoice = 'auto' | 'openvino-node' | 'openvino-c';
 
 export interface CreateEngineOptions {

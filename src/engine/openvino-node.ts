@@ -2,11 +2,12 @@
 // imported, so that bundles and machines without it still work; the few parts of its API used here
 // are typed locally (see openvino-node's types/addon.d.ts, 2026.4).
 import { dirname } from 'node:path';
-import type { CompileOptions, CompiledModel, ElementType, Engine, PortInfo, Tensor, TensorData } from './types';
-import { checkInputs, dataMatchesType } from './tensor';
+import type { CompileOptions, CompiledModel, ElementType, Engine, Tensor, TensorData } from './types';
+import { dataMatchesType } from './tensor';
 import { checkModelFiles, withIrNames } from './model-files';
-import { cacheDirFor } from './cache-dir';
+import { cacheDirFor, compileProperties } from './compile-properties';
 import { dropMappedPagesDuring } from './mapped-pages';
+import { type SerialModelOptions, SerialModel } from './serial-model';
 
 type OvTypedArray = TensorData;
 type OvDimension = number | [number, number];
@@ -88,44 +89,19 @@ function ownBuffer(data: TensorData): TensorData {
   return data.slice() as TensorData;
 }
 
-class NodeCompiledModel implements CompiledModel {
-  private tail: Promise<unknown> = Promise.resolve();
-  private disposed = false;
-  private firstCall = true;
-  lastInferMs = 0;
-
-  constructor(
-    private readonly addon: OvAddon,
-    private readonly compiled: OvCompiledModel,
-    private readonly request: OvInferRequest,
-    readonly inputs: readonly PortInfo[],
-    readonly outputs: readonly PortInfo[],
-    private readonly model: string,
-    /** Where its weights are mapped from: see mapped-pages.ts */
-    private readonly weightDirs: readonly string[],
-    private readonly onDispose: (m: NodeCompiledModel) => void,
-  ) {}
-
-  infer(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    const run = this.tail.then(() => this.runOnce(inputs));
-    this.tail = run.catch(() => undefined);
-    return run;
+class NodeCompiledModel extends SerialModel {
+  constructor(private readonly addon: OvAddon, private readonly compiled: OvCompiledModel, private readonly request: OvInferRequest, options: SerialModelOptions) {
+    super(options);
   }
 
-  private async runOnce(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    if (this.disposed) throw new Error(`${this.model}: infer() after dispose()`);
-    checkInputs(this.model, this.inputs, inputs);
+  protected async run(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     // The typed arrays stay referenced here until inference ends: the runtime reads them in place.
     const data = this.inputs.map((p) => ownBuffer(inputs[p.name].data));
     const tensors = this.inputs.map((p, i) => new this.addon.Tensor(p.type, inputs[p.name].shape, data[i]));
     let results: Record<string, OvTensor>;
     try {
       // By position: inferAsync sets input i from element i, whatever names the compiled ports carry.
-      const t0 = performance.now();
-      const call = this.request.inferAsync(tensors);
-      results = this.firstCall ? await dropMappedPagesDuring(this.weightDirs, call) : await call;
-      this.lastInferMs = performance.now() - t0;
-      this.firstCall = false;
+      results = await this.nativeCall(() => this.request.inferAsync(tensors));
     } catch (e) {
       throw new Error(`${this.model}: inference failed: ${(e as Error).message}`);
     }
@@ -141,10 +117,8 @@ class NodeCompiledModel implements CompiledModel {
     return out;
   }
 
-  dispose(): void {
+  protected release(): void {
     // openvino-node frees native objects when they are garbage-collected; dropping them is all we can do.
-    this.disposed = true;
-    this.onDispose(this);
   }
 }
 
@@ -152,7 +126,7 @@ export class OpenVinoNodeEngine implements Engine {
   readonly name = 'openvino-node';
   readonly version: string;
   private core: OvCore | undefined;
-  private readonly models = new Set<NodeCompiledModel>();
+  private readonly models = new Set<CompiledModel>();
 
   constructor(private readonly addon: OvAddon = loadOpenVinoNode()) {
     this.core = new addon.Core();
@@ -167,12 +141,8 @@ export class OpenVinoNodeEngine implements Engine {
     const core = this.open();
     checkModelFiles(modelPath);
     const device = options.device ?? 'CPU';
-    const config: Record<string, string | number> = {};
+    const config = Object.fromEntries(compileProperties(options));
     const cacheDir = cacheDirFor(options);
-    if (cacheDir) config.CACHE_DIR = cacheDir;
-    if (options.precision) config.INFERENCE_PRECISION_HINT = options.precision;
-    if (options.performanceHint) config.PERFORMANCE_HINT = options.performanceHint;
-    if (options.numThreads !== undefined) config.INFERENCE_NUM_THREADS = options.numThreads;
     const weightDirs = [dirname(modelPath), ...(cacheDir ? [cacheDir] : [])];
     let model: OvModel;
     try {
@@ -194,7 +164,7 @@ export class OpenVinoNodeEngine implements Engine {
       inputs: model.inputs.map((p, i) => ({ name: p.anyName, type: elementName(this.addon, request.getInputTensor(i).getElementType()), shape: dims(p) })),
       outputs: model.outputs.map((p, i) => ({ name: p.anyName, type: elementName(this.addon, model.getOutputElementType(i)), shape: dims(p) })),
     });
-    const m = new NodeCompiledModel(this.addon, compiled, request, ports.inputs, ports.outputs, modelPath, weightDirs, (x) => this.models.delete(x));
+    const m = new NodeCompiledModel(this.addon, compiled, request, { ...ports, model: modelPath, weightDirs, onDispose: (x) => this.models.delete(x) });
     this.models.add(m);
     return m;
   }

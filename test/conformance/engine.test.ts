@@ -4,14 +4,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CompiledModel, CompileOptions, Engine, PortInfo, Tensor } from '../../src/engine/types';
 import { castTensor } from '../../src/engine/tensor';
-import { cacheDirFor } from '../../src/engine/cache-dir';
+import { cacheDirFor } from '../../src/engine/compile-properties';
 import { findCLibrary, locateOpenVinoC } from '../../src/engine/locate-runtime';
 import { createEngine } from '../../src/engine/index';
 import { readNpy, type NpyArray } from '../support/npy';
@@ -34,10 +33,18 @@ function npyTensor(a: NpyArray): Tensor {
   return { type: NPY_TYPES[a.dtype], shape: a.shape, data: a.data };
 }
 
-/** Fixture arrays `<prefix>_<port>.npy`, each cast to the element type the model declares. */
-function feed(dir: string, prefix: string, ports: readonly PortInfo[]): Record<string, Tensor> {
-  return Object.fromEntries(ports.map((p) => [p.name, castTensor(npyTensor(readNpy(join(dir, `${prefix}_${p.name}.npy`))), p.type)]));
+/** The fixture array `<name>.npy` of diffusers case `c`. */
+function fixture(c: string, name: string): NpyArray {
+  return readNpy(join(caseDir(c), `${name}.npy`));
 }
+
+/** Fixture arrays `<prefix>_<port>.npy` of case `c`, each cast to the element type the model declares. */
+function feed(c: string, prefix: string, ports: readonly PortInfo[]): Record<string, Tensor> {
+  return Object.fromEntries(ports.map((p) => [p.name, castTensor(npyTensor(fixture(c, `${prefix}_${p.name}`)), p.type)]));
+}
+
+/** The VAE decoder's input in case `c`. */
+const vaeLatents = (c: string): Tensor => npyTensor(fixture(c, 'vae_0_latents'));
 
 /** max |a − ref| over max |ref|; the reference's dtype decides the tolerance (f16 fixtures are coarser). */
 function assertClose(actual: Tensor, ref: NpyArray, tol: number, what: string): number {
@@ -182,8 +189,8 @@ for (const factory of engines) {
         it(`text encoder: ${c}`, async () => {
           const m = await compile(model('text_encoder'));
           for (let i = 0; i < calls; i++) {
-            const out = await timed(timings, 'text encoder [B,120]', () => m.infer(feed(caseDir(c), `text_encoder_${i}`, m.inputs)));
-            assertClose(out.last_hidden_state, readNpy(join(caseDir(c), `text_encoder_${i}_last_hidden_state.npy`)), 1e-4, `${c} text_encoder_${i}`);
+            const out = await timed(timings, 'text encoder [B,120]', () => m.infer(feed(c, `text_encoder_${i}`, m.inputs)));
+            assertClose(out.last_hidden_state, fixture(c, `text_encoder_${i}_last_hidden_state`), 1e-4, `${c} text_encoder_${i}`);
           }
         });
       }
@@ -198,11 +205,11 @@ for (const factory of engines) {
         it(`transformer: ${c} steps ${steps.join(', ')}`, async () => {
           const m = await compile(file);
           for (const i of steps) {
-            const inputs = feed(caseDir(c), `transformer_${i}`, m.inputs);
+            const inputs = feed(c, `transformer_${i}`, m.inputs);
             // The fixture's mask is the pipeline's int64; the model declares f32.
             assert.equal(inputs.encoder_attention_mask.type, 'f32');
             const out = await timed(timings, key, () => m.infer(inputs));
-            assertClose(out.sample, readNpy(join(caseDir(c), `transformer_${i}_output.npy`)), 1e-4, `${c} transformer_${i}`);
+            assertClose(out.sample, fixture(c, `transformer_${i}_output`), 1e-4, `${c} transformer_${i}`);
           }
         });
       }
@@ -210,16 +217,16 @@ for (const factory of engines) {
       for (const [c, key] of [['lcm_4step_seed42', 'VAE 16×16 → 128×128'], ['lcm_4step_nonsquare_128x192', 'VAE 16×24 → 128×192'], ['lcm_2step_batch2x2', 'VAE batch 4 16×16']] as const) {
         it(`VAE decoder: ${c}`, async () => {
           const m = await compile(model('vae_decoder'));
-          const out = await timed(timings, key, () => m.infer({ latents: npyTensor(readNpy(join(caseDir(c), 'vae_0_latents.npy'))) }));
-          assertClose(out.sample, readNpy(join(caseDir(c), 'vae_0_sample.npy')), 1e-4, `${c} vae`);
+          const out = await timed(timings, key, () => m.infer({ latents: vaeLatents(c) }));
+          assertClose(out.sample, fixture(c, 'vae_0_sample'), 1e-4, `${c} vae`);
         });
       }
 
       it('VAE decoder at 96×160 latents (reference stored as float16)', async () => {
         const c = 'lcm_2step_binning_600x1000';
         const m = await compile(model('vae_decoder'));
-        const out = await timed(timings, 'VAE 96×160 → 768×1280', () => m.infer({ latents: npyTensor(readNpy(join(caseDir(c), 'vae_0_latents.npy'))) }));
-        assertClose(out.sample, readNpy(join(caseDir(c), 'vae_0_sample.npy')), 1e-3, `${c} vae`);
+        const out = await timed(timings, 'VAE 96×160 → 768×1280', () => m.infer({ latents: vaeLatents(c) }));
+        assertClose(out.sample, fixture(c, 'vae_0_sample'), 1e-3, `${c} vae`);
       });
     });
 
@@ -243,9 +250,9 @@ for (const factory of engines) {
       it('gives the same outputs as the ONNX model (to 1e-5 relative)', async () => {
         const c = 'lcm_4step_seed42';
         const pairs: [string, (m: CompiledModel) => Record<string, Tensor>, string][] = [
-          ['text_encoder', (m) => feed(caseDir(c), 'text_encoder_0', m.inputs), 'last_hidden_state'],
-          ['transformer', (m) => feed(caseDir(c), 'transformer_2', m.inputs), 'sample'],
-          ['vae_decoder', () => ({ latents: npyTensor(readNpy(join(caseDir(c), 'vae_0_latents.npy'))) }), 'sample'],
+          ['text_encoder', (m) => feed(c, 'text_encoder_0', m.inputs), 'last_hidden_state'],
+          ['transformer', (m) => feed(c, 'transformer_2', m.inputs), 'sample'],
+          ['vae_decoder', () => ({ latents: vaeLatents(c) }), 'sample'],
         ];
         for (const [name, inputs, output] of pairs) {
           const ir = await compile(join(irDir, `${name}.xml`));
@@ -301,16 +308,22 @@ for (const factory of engines) {
         await assert.rejects(engine.compileModel(join(dir, 'transformer.xml'), F32), (e: Error) => e.message.includes(join(dir, 'transformer.xml')));
       });
 
+      it('a numThreads that is not a non-negative integer is an Error', async () => {
+        for (const numThreads of [1.5, -1]) {
+          await assert.rejects(engine.compileModel(model('text_encoder'), { ...F32, numThreads }), /numThreads must be a non-negative integer/);
+        }
+      });
+
       it('a wrong shape, type or name is an Error naming the model and the input, and the model still works', async () => {
         const c = 'lcm_4step_seed42';
         const file = model('transformer');
         const m = await compile(file);
-        const good = feed(caseDir(c), 'transformer_0', m.inputs);
+        const good = feed(c, 'transformer_0', m.inputs);
         const expectError = async (inputs: Record<string, Tensor>, ...parts: string[]) =>
           assert.rejects(m.infer(inputs), (e: Error) => parts.every((p) => e.message.includes(p)) || assert.fail(`message lacks ${parts.join(' / ')}: ${e.message}`));
 
         await expectError({ ...good, hidden_states: { type: 'f32', shape: [1, 4, 16, 24], data: new Float32Array(4 * 16 * 24) } }, file, 'hidden_states', '[1,4,16,24]', '[?,4,16,16]');
-        await expectError({ ...good, encoder_attention_mask: npyTensor(readNpy(join(caseDir(c), 'transformer_0_encoder_attention_mask.npy'))) }, file, 'encoder_attention_mask', 'i64', 'castTensor');
+        await expectError({ ...good, encoder_attention_mask: npyTensor(fixture(c, 'transformer_0_encoder_attention_mask')) }, file, 'encoder_attention_mask', 'i64', 'castTensor');
         await expectError({ ...good, hidden_states: { type: 'f32', shape: [1, 4, 16, 16], data: new Float32Array(10) } }, file, 'hidden_states', 'elements');
         const { aspect_ratio: _, ...missing } = good;
         await expectError(missing, file, 'aspect_ratio', 'missing');
@@ -320,7 +333,7 @@ for (const factory of engines) {
         await assert.rejects(m.infer({ ...good, hidden_states: batch2 }), (e: Error) => e.message.includes(file));
 
         const out = await m.infer(good);
-        assertClose(out.sample, readNpy(join(caseDir(c), 'transformer_0_output.npy')), 1e-4, 'after errors');
+        assertClose(out.sample, fixture(c, 'transformer_0_output'), 1e-4, 'after errors');
       });
     });
 
@@ -334,7 +347,7 @@ for (const factory of engines) {
         assert.ok(files.some((f) => f.endsWith('.blob')), `cache dir holds: ${files.join(', ') || 'nothing'}`);
         const second = await compile(model('transformer'), { ...F32, cacheDir });
         assert.deepEqual(readdirSync(blobs).sort(), files.sort(), 'the second compile reuses the cache entry');
-        const inputs = feed(caseDir(c), 'transformer_1', first.inputs);
+        const inputs = feed(c, 'transformer_1', first.inputs);
         assertSame((await second.infer(inputs)).sample, (await first.infer(inputs)).sample, 'cached model');
       });
 
@@ -347,8 +360,8 @@ for (const factory of engines) {
         for (const d of dirs) assert.ok(readdirSync(join(cacheDir, d)).some((f) => f.endsWith('.blob')), `${d} has its own blob`);
         const c = 'lcm_4step_seed42';
         // Runs (bf16 on CPUs that have it: too coarse for the tiny model's tolerances, so only the shape).
-        const out = await m.infer(feed(caseDir(c), 'transformer_0', m.inputs));
-        assert.deepEqual(out.sample.shape, readNpy(join(caseDir(c), 'transformer_0_output.npy')).shape);
+        const out = await m.infer(feed(c, 'transformer_0', m.inputs));
+        assert.deepEqual(out.sample.shape, fixture(c, 'transformer_0_output').shape);
       });
 
       it('after the first inference no mapped weight or cache page stays resident (Linux), and outputs are unchanged', { skip: process.platform !== 'linux' && 'smaps is Linux only' }, async () => {
@@ -361,32 +374,32 @@ for (const factory of engines) {
           .reduce((kb, block) => kb + Number(/^Rss:\s+(\d+) kB/m.exec(block)?.[1] ?? 0), 0);
         for (const round of ['cold', 'warm']) { // compiled, then loaded from the cache blob
           const m = await compile(model('transformer'), { ...F32, cacheDir });
-          const inputs = feed(caseDir(c), 'transformer_0', m.inputs);
+          const inputs = feed(c, 'transformer_0', m.inputs);
           const first = await m.infer(inputs);
           assert.equal(resident(), 0, `${round}: kB of mapped model files still resident`);
           assertSame((await m.infer(inputs)).sample, first.sample, `${round}: after the pages were dropped`);
-          assertClose(first.sample, readNpy(join(caseDir(c), 'transformer_0_output.npy')), 1e-4, round);
+          assertClose(first.sample, fixture(c, 'transformer_0_output'), 1e-4, round);
         }
       });
 
       it('compile options (threads, latency hint) are accepted', async () => {
         const m = await compile(model('text_encoder'), { ...F32, numThreads: 1, performanceHint: 'LATENCY' });
         const c = 'lcm_4step_seed42';
-        const out = await m.infer(feed(caseDir(c), 'text_encoder_0', m.inputs));
-        assertClose(out.last_hidden_state, readNpy(join(caseDir(c), 'text_encoder_0_last_hidden_state.npy')), 1e-4, 'one thread');
+        const out = await m.infer(feed(c, 'text_encoder_0', m.inputs));
+        assertClose(out.last_hidden_state, fixture(c, 'text_encoder_0_last_hidden_state'), 1e-4, 'one thread');
       });
 
       it('concurrent infer() calls on one model are serialised and each gets its own result', async () => {
         const c = 'lcm_4step_seed42';
         const m = await compile(model('transformer'));
-        const results = await Promise.all([0, 1, 2, 3, 0, 3].map((i) => m.infer(feed(caseDir(c), `transformer_${i}`, m.inputs))));
-        [0, 1, 2, 3, 0, 3].forEach((i, k) => assertClose(results[k].sample, readNpy(join(caseDir(c), `transformer_${i}_output.npy`)), 1e-4, `call ${k} (step ${i})`));
+        const results = await Promise.all([0, 1, 2, 3, 0, 3].map((i) => m.infer(feed(c, `transformer_${i}`, m.inputs))));
+        [0, 1, 2, 3, 0, 3].forEach((i, k) => assertClose(results[k].sample, fixture(c, `transformer_${i}_output`), 1e-4, `call ${k} (step ${i})`));
       });
 
       it('outputs are fresh copies, and inputs may be changed once infer() has resolved', async () => {
         const c = 'lcm_4step_seed42';
         const m = await compile(model('transformer'));
-        const inputs = feed(caseDir(c), 'transformer_0', m.inputs);
+        const inputs = feed(c, 'transformer_0', m.inputs);
         const a = await m.infer(inputs);
         const keep = Float32Array.from(a.sample.data as Float32Array);
         (inputs.hidden_states.data as Float32Array).fill(0);
@@ -397,7 +410,7 @@ for (const factory of engines) {
 
       it('inference does not block the JS thread', async () => {
         const m = await compile(model('vae_decoder'));
-        const latents = npyTensor(readNpy(join(caseDir('lcm_2step_binning_600x1000'), 'vae_0_latents.npy')));
+        const latents = vaeLatents('lcm_2step_binning_600x1000');
         await m.infer({ latents }); // warm-up: the first call with a new shape allocates
         let ticks = 0;
         const timer = setInterval(() => ticks++, 2);
@@ -411,8 +424,8 @@ for (const factory of engines) {
 
       it('many infers with changing shapes do not grow memory without bound', async () => {
         const m = await compile(model('vae_decoder'));
-        const big = npyTensor(readNpy(join(caseDir('lcm_2step_binning_600x1000'), 'vae_0_latents.npy')));
-        const small = npyTensor(readNpy(join(caseDir('lcm_4step_seed42'), 'vae_0_latents.npy')));
+        const big = vaeLatents('lcm_2step_binning_600x1000');
+        const small = vaeLatents('lcm_4step_seed42');
         const round = async () => {
           await m.infer({ latents: big }); // 12 MB out, re-allocated each time the shape changes
           await m.infer({ latents: small });
@@ -430,7 +443,7 @@ for (const factory of engines) {
       it('dispose frees models and engine without crashing; use after dispose is an Error', async () => {
         const own = factory.create();
         const m = await own.compileModel(model('text_encoder'), F32);
-        const inputs = feed(caseDir('lcm_4step_seed42'), 'text_encoder_0', m.inputs);
+        const inputs = feed('lcm_4step_seed42', 'text_encoder_0', m.inputs);
         const pending = m.infer(inputs);
         m.dispose(); // while a call is queued: it finishes, the model is freed afterwards
         await pending.then(
