@@ -14,6 +14,7 @@ import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'nod
 import { dirname, join, resolve } from 'node:path';
 import { readModelFolder } from '../src/pipeline/model-folder';
 import { compileOptionsFor } from '../src/pipeline/pipeline';
+import { schedulerDefaults } from '../src/protocol/generation';
 import { compileProperties } from '../src/engine/compile-properties';
 import { dominantMatmul, transformerFlops, type PixArtTransformerConfig } from './flops';
 import { formatTable, pairedRatios, runMetrics, summarize, type Metrics, type RunPhase } from './report';
@@ -122,21 +123,13 @@ interface Variant {
   metrics: Metrics[];
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+type Args = ReturnType<typeof parseArgs>;
+type Ceiling = { m: number; k: number; n: number; results: CeilingResult[] };
+
+/** Runs every variant args.runs times, alternating the order run by run so drift cancels in the ratios. */
+function measure(args: Args, variants: Variant[], guidance: number, python: string | null, work: string, log: (s: string) => void): { size: string; ceiling: Ceiling; flops: ReturnType<typeof transformerFlops>; weightsMb: number } {
   const folder = readModelFolder(args.model);
   const cfg = JSON.parse(readFileSync(join(args.model, 'transformer', 'config.json'), 'utf8')) as PixArtTransformerConfig;
-  const schedulerClass = (JSON.parse(readFileSync(folder.schedulerConfigFile, 'utf8')) as { _class_name: string })._class_name;
-  const guidance = args.guidance ?? (schedulerClass === 'LCMScheduler' ? 0 : 4.5);
-  const rows = guidance > 1 ? 2 : 1;
-  const work = mkdtempSync(join(tmpdir(), 'pixart-bench-'));
-  const log = (s: string) => process.stderr.write(`${s}\n`);
-  const loadAtStart = loadavg()[0];
-
-  const variants: Variant[] = args.precisions.map((p) => ({ name: `ours ${p}`, impl: 'ours', precision: p, phases: [], metrics: [] }));
-  const python = args.anchor ? anchorPython(args.python) : null;
-  if (python) variants.push({ name: `anchor ${args.precisions[0]}`, impl: 'anchor', precision: args.precisions[0], phases: [], metrics: [] });
-
   let size = args.size;
   const common = () => ['--model', args.model, '--size', size, '--steps', String(args.steps), '--seed', String(args.seed), '--guidance', String(guidance), '--prompt', DEFAULT_PROMPT, '--generations', String(args.generations)];
   const anchorProps = (precision: 'f32' | 'auto') => {
@@ -144,8 +137,7 @@ async function main(): Promise<void> {
     const props = (c: keyof typeof o) => Object.fromEntries(compileProperties(o[c]));
     return JSON.stringify({ text_encoder: props('textEncoder'), transformer: props('transformer'), vae_decoder: props('vae') });
   };
-
-  function runVariant(v: Variant, run: number): void {
+  const runVariant = (v: Variant, run: number): void => {
     const cache = join(work, `cache-${v.impl}-${v.precision}-${run}`);
     const image = join(work, `image-${v.impl}-${v.precision}-${run}.rgb`);
     const phase = (p: 'cold' | 'warm') => {
@@ -163,65 +155,95 @@ async function main(): Promise<void> {
     rmSync(cache, { recursive: true, force: true });
     v.phases.push({ cold, warm });
     log(`run ${run + 1}/${args.runs} ${v.name}: ${((performance.now() - t) / 1000).toFixed(1)} s, first image ${warm.generations[0].totalMs.toFixed(0)} ms`);
+  };
+  // The size is resolved by the first run of ours (a static model's own size), so run that first.
+  runVariant(variants[0], 0);
+  const [w, h] = size.split('x').map(Number);
+  const lh = h / folder.vaeScaleFactor;
+  const lw = w / folder.vaeScaleFactor;
+  const rows = guidance > 1 ? 2 : 1;
+  const flops = transformerFlops(cfg, lh, lw, rows);
+  const mm = dominantMatmul(cfg, lh, lw, rows);
+  log(`ceiling: [${mm.m}×${mm.k}] · [${mm.k}×${mm.n}] …`);
+  const [ccmd, cargs] = tsx('ceiling.ts', ['--m', String(mm.m), '--k', String(mm.k), '--n', String(mm.n), '--ms', String(args.ceilingMs)]);
+  const ceiling = runJson<Ceiling>(ccmd, cargs, 'ceiling');
+  for (let run = 0; run < args.runs; run++) {
+    const order = run % 2 === 0 ? variants : [...variants].reverse();
+    for (const v of order) if (!(run === 0 && v === variants[0])) runVariant(v, run);
   }
-
-  try {
-    // The size is resolved by the first run of ours (a static model's own size), so run that first.
-    runVariant(variants[0], 0);
-    const [w, h] = size.split('x').map(Number);
-    const lh = h / folder.vaeScaleFactor;
-    const lw = w / folder.vaeScaleFactor;
-    const flops = transformerFlops(cfg, lh, lw, rows);
-    const mm = dominantMatmul(cfg, lh, lw, rows);
-    log(`ceiling: [${mm.m}×${mm.k}] · [${mm.k}×${mm.n}] …`);
-    const [ccmd, cargs] = tsx('ceiling.ts', ['--m', String(mm.m), '--k', String(mm.k), '--n', String(mm.n), '--ms', String(args.ceilingMs)]);
-    const ceiling = runJson<{ m: number; k: number; n: number; results: CeilingResult[] }>(ccmd, cargs, 'ceiling');
-
-    for (let run = 0; run < args.runs; run++) {
-      const order = run % 2 === 0 ? variants : [...variants].reverse();
-      for (const v of order) if (!(run === 0 && v === variants[0])) runVariant(v, run);
-    }
-    const weightsMb = [folder.textEncoderFile, folder.transformerFile, folder.vaeDecoderFile]
-      .reduce((sum, f) => sum + statSync(f.endsWith('.xml') ? f.replace(/\.xml$/, '.bin') : f).size, 0) / 2 ** 20;
-    for (const v of variants) v.metrics = v.phases.map((p) => runMetrics(p.cold, p.warm, flops.total, weightsMb));
-
-    // Each step's transformer time as a fraction of the ceiling at the precision it ran at.
-    const ceilingAt = (p: 'f32' | 'bf16') => ceiling.results.find((r) => r.precision === p)?.gflops ?? NaN;
-    for (const v of variants) for (const m of v.metrics) {
+  const weightsMb = [folder.textEncoderFile, folder.transformerFile, folder.vaeDecoderFile]
+    .reduce((sum, f) => sum + statSync(f.endsWith('.xml') ? f.replace(/\.xml$/, '.bin') : f).size, 0) / 2 ** 20;
+  // Each step's transformer time as a fraction of the ceiling at the precision it ran at.
+  const ceilingAt = (p: 'f32' | 'bf16') => ceiling.results.find((r) => r.precision === p)?.gflops ?? NaN;
+  for (const v of variants) {
+    v.metrics = v.phases.map((p) => runMetrics(p.cold, p.warm, flops.total, weightsMb));
+    for (const m of v.metrics) {
       m.stepOfCeilingF32 = m.stepGflops / ceilingAt('f32');
       m.stepOfCeilingBf16 = m.stepGflops / ceilingAt('bf16');
     }
+  }
+  return { size, ceiling, flops, weightsMb };
+}
+
+/** The human-readable report: machine, configuration, the table of medians and ratios, image differences. */
+/** What formatReport prints (the JSON report holds more). */
+interface ReportView {
+  machine: { cpu: string; logicalCpus: number; memoryGb: number; loadAverage: { start: number; end: number }; runtime: string };
+  config: { model: string; size: string; steps: number; guidance: number; rows: number; runs: number };
+  ceiling: Ceiling;
+  transformerFlopsPerCall: { total: number };
+  weightsMb: number;
+  summaries: Parameters<typeof formatTable>[0];
+  ratios: Parameters<typeof formatTable>[1];
+  images: { name: string; perRun: (ReturnType<typeof imageDiff> | null)[] }[];
+}
+
+function formatReport(report: ReportView, json: string): string {
+  const { machine, config, ceiling, transformerFlopsPerCall: flops, weightsMb } = report;
+  const out: string[] = [];
+  out.push(`${machine.cpu}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGb} GB, load average ${machine.loadAverage.start} → ${machine.loadAverage.end}; ${machine.runtime}`);
+  out.push(`model ${config.model} at ${config.size}, ${config.steps} steps, guidance ${config.guidance} (${config.rows} row${config.rows > 1 ? 's' : ''} per transformer call), ${config.runs} run(s)`);
+  out.push(`weight files on disk: ${weightsMb.toFixed(0)} MB`);
+  out.push(`transformer: ${(flops.total / 1e9).toFixed(1)} GFLOP per call; ceiling ${ceiling.results.map((r) => `${r.precision} ${r.gflops.toFixed(1)} GF/s (best ${r.bestGflops.toFixed(1)})`).join(', ')} on [${ceiling.m}×${ceiling.k}]·[${ceiling.k}×${ceiling.n}]`);
+  out.push('');
+  out.push(formatTable(report.summaries, report.ratios));
+  for (const im of report.images) {
+    const ok = im.perRun.filter((d): d is NonNullable<typeof d> => d !== null);
+    if (ok.length) out.push(`\nimage ${im.name}: max |Δ| ${Math.max(...ok.map((d) => d.maxAbs))}, values off by >1: ${(100 * Math.max(...ok.map((d) => d.fracOver1))).toFixed(3)} %`);
+  }
+  out.push(`\nJSON: ${json}`);
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const schedulerClass = (JSON.parse(readFileSync(readModelFolder(args.model).schedulerConfigFile, 'utf8')) as { _class_name: string })._class_name;
+  const guidance = args.guidance ?? schedulerDefaults(schedulerClass).guidanceScale;
+  const work = mkdtempSync(join(tmpdir(), 'pixart-bench-'));
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const loadAtStart = loadavg()[0];
+  const variants: Variant[] = args.precisions.map((p) => ({ name: `ours ${p}`, impl: 'ours', precision: p, phases: [], metrics: [] }));
+  const python = args.anchor ? anchorPython(args.python) : null;
+  if (python) variants.push({ name: `anchor ${args.precisions[0]}`, impl: 'anchor', precision: args.precisions[0], phases: [], metrics: [] });
+  try {
+    const { size, ceiling, flops, weightsMb } = measure(args, variants, guidance, python, work, log);
     const images = variants.slice(1).map((v) => ({
       name: `${v.name} vs ${variants[0].name}`,
       perRun: v.phases.map((p, i) => (p.warm.image && variants[0].phases[i].warm.image ? imageDiff(p.warm.image.file, variants[0].phases[i].warm.image!.file) : null)),
     }));
     const summaries = variants.map((v) => ({ name: v.name, summary: summarize(v.metrics), runs: v.metrics.length }));
     const ratios = variants.slice(1).map((v) => ({ name: `${v.name.split(' ')[0] === 'anchor' ? 'ours/anchor' : `${v.name}/${variants[0].name}`}`, ratio: v.impl === 'anchor' ? pairedRatios(variants[0].metrics, v.metrics) : pairedRatios(v.metrics, variants[0].metrics) }));
-
     const machine = {
       cpu: cpuModel(), logicalCpus: cpus().length, memoryGb: +(totalmem() / 2 ** 30).toFixed(1), freeMemoryGbAtStart: +(freemem() / 2 ** 30).toFixed(1),
       loadAverage: { start: +loadAtStart.toFixed(2), end: +loadavg()[0].toFixed(2) },
       os: `${platform()} ${release()}`, node: process.version, runtime: variants[0].phases[0].warm.runtime,
       anchorRuntime: variants.find((v) => v.impl === 'anchor')?.phases[0]?.warm.runtime,
     };
-    const config = { model: args.model, size, steps: args.steps, runs: args.runs, generations: args.generations, guidance, rows, seed: args.seed, precisions: args.precisions, anchor: args.anchor, releaseTextEncoder: args.releaseTextEncoder, scheduler: schedulerClass };
-    const report = { machine, config, ceiling, transformerFlopsPerCall: flops, summaries, ratios, images, variants: variants.map(({ name, impl, precision, phases, metrics }) => ({ name, impl, precision, phases, metrics })) };
+    const config = { model: args.model, size, steps: args.steps, runs: args.runs, generations: args.generations, guidance, rows: guidance > 1 ? 2 : 1, seed: args.seed, precisions: args.precisions, anchor: args.anchor, releaseTextEncoder: args.releaseTextEncoder, scheduler: schedulerClass };
+    const report = { machine, config, ceiling, transformerFlopsPerCall: flops, weightsMb, summaries, ratios, images, variants: variants.map(({ name, impl, precision, phases, metrics }) => ({ name, impl, precision, phases, metrics })) };
     mkdirSync(dirname(args.json), { recursive: true });
     writeFileSync(args.json, `${JSON.stringify(report, null, 1)}\n`);
-
-    const out: string[] = [];
-    out.push(`${machine.cpu}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGb} GB, load average ${machine.loadAverage.start} → ${machine.loadAverage.end}; ${machine.runtime}`);
-    out.push(`model ${args.model} at ${size}, ${args.steps} steps, guidance ${guidance} (${rows} row${rows > 1 ? 's' : ''} per transformer call), ${args.runs} run(s)`);
-    out.push(`weight files on disk: ${weightsMb.toFixed(0)} MB`);
-    out.push(`transformer: ${(flops.total / 1e9).toFixed(1)} GFLOP per call; ceiling ${ceiling.results.map((r) => `${r.precision} ${r.gflops.toFixed(1)} GF/s (best ${r.bestGflops.toFixed(1)})`).join(', ')} on [${ceiling.m}×${ceiling.k}]·[${ceiling.k}×${ceiling.n}]`);
-    out.push('');
-    out.push(formatTable(summaries, ratios));
-    for (const im of images) {
-      const ok = im.perRun.filter((d): d is NonNullable<typeof d> => d !== null);
-      if (ok.length) out.push(`\nimage ${im.name}: max |Δ| ${Math.max(...ok.map((d) => d.maxAbs))}, values off by >1: ${(100 * Math.max(...ok.map((d) => d.fracOver1))).toFixed(3)} %`);
-    }
-    out.push(`\nJSON: ${args.json}`);
-    console.log(out.join('\n'));
+    console.log(formatReport(report, args.json));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
