@@ -7,7 +7,7 @@ import { T5Tokenizer, preprocessPrompt, MAX_SEQUENCE_LENGTH } from './tokenizer'
 import { TorchGenerator } from './random';
 import { createScheduler, parseSchedulerConfig, type ParsedSchedulerConfig, type Scheduler } from './schedulers';
 import { aspectRatioBins, classifyBin, type SizeBin } from './resolution';
-import { resizeAndCrop, toRgb8 } from './image';
+import { resizeAndCrop, toRgb8 } from './postprocess';
 import { readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
 import { PromptEncoder } from './prompt-encoder';
 import { fitTokens, runLength, tokenAxis, tokensUsed } from './token-axis';
