@@ -1,7 +1,7 @@
 // betas → alphas_cumprod as both schedulers' __init__ build them (float32 torch tensors).
 
 import type { NoiseScheduleConfig } from './config';
-import { f32, sqrtF32, torchCumprodF32, torchLinspaceF32 } from './numerics';
+import { f32, sqrtF32, torchCumprodF32, torchLinspaceF32 } from '../numerics';
 
 /** diffusers' betas_for_alpha_bar (cosine, max_beta 0.999), computed in Python floats, then float32. */
 export function betasForAlphaBar(numDiffusionTimesteps: number, maxBeta = 0.999): Float32Array {

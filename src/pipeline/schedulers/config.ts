@@ -4,15 +4,10 @@
 // rejected here with an error naming the field and value — never silently replaced.
 
 import { parseLenientJson } from './lenient-json';
+import { Fields, SchedulerConfigError } from './config-fields';
 
 export { parseLenientJson, LenientJsonError } from './lenient-json';
-
-export class SchedulerConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SchedulerConfigError';
-  }
-}
+export { SchedulerConfigError } from './config-fields';
 
 export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
 export type PredictionType = 'epsilon' | 'sample' | 'v_prediction';
@@ -120,53 +115,15 @@ function normaliseLcm(f: Fields): ParsedSchedulerConfig {
 }
 
 function normaliseDpm(f: Fields): ParsedSchedulerConfig {
-  const cls = f.className;
-  // Defaults: diffusers DPMSolverMultistepScheduler.__init__.
+  // Defaults: diffusers DPMSolverMultistepScheduler.__init__. Fields are read in one fixed order,
+  // so of several bad fields the same one is always reported.
   const schedule = noiseSchedule(f, { beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear' });
-  const solverOrder = f.int('solver_order', 2, 1);
-  if (solverOrder > 3) {
-    throw new SchedulerConfigError(`${cls}.solver_order = ${solverOrder} is not supported; DPM-Solver has orders 1, 2 and 3`);
-  }
-  // diffusers maps DEIS/UniPC names onto its own when a config is shared between those schedulers.
-  let algorithm = f.oneOf('algorithm_type', 'dpmsolver++', ['dpmsolver++', 'sde-dpmsolver++', 'dpmsolver', 'sde-dpmsolver', 'deis'] as const);
-  if (algorithm === 'deis') algorithm = 'dpmsolver++';
-  let solverType = f.oneOf('solver_type', 'midpoint', ['midpoint', 'heun', 'logrho', 'bh1', 'bh2'] as const);
-  if (solverType !== 'midpoint' && solverType !== 'heun') solverType = 'midpoint';
-
+  const { solverOrder, algorithm, solverType } = dpmSolver(f);
   const predictionType = f.oneOf('prediction_type', 'epsilon', [...PREDICTION_TYPES, 'flow_prediction'] as const);
   if (predictionType === 'flow_prediction') f.unsupported('prediction_type', predictionType, 'PixArt-α is not a flow-matching model');
-
-  const karras = f.bool('use_karras_sigmas', false);
-  const exponential = f.bool('use_exponential_sigmas', false);
-  const beta = f.bool('use_beta_sigmas', false);
-  if (Number(karras) + Number(exponential) + Number(beta) > 1) {
-    throw new SchedulerConfigError(
-      `${cls}: only one of use_beta_sigmas, use_exponential_sigmas, use_karras_sigmas can be true`,
-    );
-  }
-  if (beta) f.unsupported('use_beta_sigmas', true, 'beta sigmas need scipy.stats.beta.ppf, which this port does not implement');
-  if (f.bool('use_flow_sigmas', false)) f.unsupported('use_flow_sigmas', true, 'flow-matching sigmas are not used by PixArt-α');
-  // Only read on the flow-sigma path (rejected above) or when a caller passes `mu`; inert here as in diffusers.
-  f.float('flow_shift', 1.0);
-  f.bool('use_dynamic_shifting', false);
-  f.oneOf('time_shift_type', 'exponential', ['exponential'] as const);
-
-  const variance = f.raw('variance_type');
-  if (variance !== undefined && variance !== null) {
-    f.unsupported(
-      'variance_type',
-      variance,
-      'the pipeline already keeps only the predicted-noise channels, and diffusers would slice them again to 3',
-    );
-  }
-
-  const finalSigmas = f.oneOf('final_sigmas_type', 'zero', ['zero', 'sigma_min'] as const);
-  if ((algorithm === 'dpmsolver' || algorithm === 'sde-dpmsolver') && finalSigmas === 'zero') {
-    // Same refusal as diffusers' __init__.
-    throw new SchedulerConfigError(
-      `${cls}: final_sigmas_type "zero" is not supported for algorithm_type "${algorithm}"; use "sigma_min"`,
-    );
-  }
+  const { karras, exponential } = dpmSigmaSpacing(f);
+  rejectVarianceType(f);
+  const finalSigmas = dpmFinalSigmas(f, algorithm);
   if (algorithm === 'sde-dpmsolver' && solverOrder === 3) {
     f.unsupported('solver_order', 3, 'diffusers has no third-order update for algorithm_type "sde-dpmsolver"');
   }
@@ -175,7 +132,7 @@ function normaliseDpm(f: Fields): ParsedSchedulerConfig {
   const config: DpmConfig = {
     _class_name: 'DPMSolverMultistepScheduler',
     ...schedule,
-    solver_order: solverOrder as 1 | 2 | 3,
+    solver_order: solverOrder,
     prediction_type: predictionType,
     thresholding: f.bool('thresholding', false),
     dynamic_thresholding_ratio: f.ratio('dynamic_thresholding_ratio', 0.995),
@@ -195,6 +152,61 @@ function normaliseDpm(f: Fields): ParsedSchedulerConfig {
     sigma_max: f.optionalPositive('sigma_max'),
   };
   return { config, ignoredKeys: f.unreadKeys() };
+}
+
+/** The solver: its order, algorithm and second-order type (DEIS/UniPC names mapped as diffusers does). */
+function dpmSolver(f: Fields): { solverOrder: DpmConfig['solver_order']; algorithm: DpmAlgorithm; solverType: DpmConfig['solver_type'] } {
+  const solverOrder = f.int('solver_order', 2, 1);
+  if (solverOrder > 3) {
+    throw new SchedulerConfigError(`${f.className}.solver_order = ${solverOrder} is not supported; DPM-Solver has orders 1, 2 and 3`);
+  }
+  // diffusers maps DEIS/UniPC names onto its own when a config is shared between those schedulers.
+  let algorithm = f.oneOf('algorithm_type', 'dpmsolver++', ['dpmsolver++', 'sde-dpmsolver++', 'dpmsolver', 'sde-dpmsolver', 'deis'] as const);
+  if (algorithm === 'deis') algorithm = 'dpmsolver++';
+  let solverType = f.oneOf('solver_type', 'midpoint', ['midpoint', 'heun', 'logrho', 'bh1', 'bh2'] as const);
+  if (solverType !== 'midpoint' && solverType !== 'heun') solverType = 'midpoint';
+  return { solverOrder: solverOrder as 1 | 2 | 3, algorithm, solverType };
+}
+
+/** The sigma spacing flags: at most one, and only those this port implements. */
+function dpmSigmaSpacing(f: Fields): { karras: boolean; exponential: boolean } {
+  const karras = f.bool('use_karras_sigmas', false);
+  const exponential = f.bool('use_exponential_sigmas', false);
+  const beta = f.bool('use_beta_sigmas', false);
+  if (Number(karras) + Number(exponential) + Number(beta) > 1) {
+    throw new SchedulerConfigError(
+      `${f.className}: only one of use_beta_sigmas, use_exponential_sigmas, use_karras_sigmas can be true`,
+    );
+  }
+  if (beta) f.unsupported('use_beta_sigmas', true, 'beta sigmas need scipy.stats.beta.ppf, which this port does not implement');
+  if (f.bool('use_flow_sigmas', false)) f.unsupported('use_flow_sigmas', true, 'flow-matching sigmas are not used by PixArt-α');
+  // Only read on the flow-sigma path (rejected above) or when a caller passes `mu`; inert here as in diffusers.
+  f.float('flow_shift', 1.0);
+  f.bool('use_dynamic_shifting', false);
+  f.oneOf('time_shift_type', 'exponential', ['exponential'] as const);
+  return { karras, exponential };
+}
+
+function rejectVarianceType(f: Fields): void {
+  const variance = f.raw('variance_type');
+  if (variance !== undefined && variance !== null) {
+    f.unsupported(
+      'variance_type',
+      variance,
+      'the pipeline already keeps only the predicted-noise channels, and diffusers would slice them again to 3',
+    );
+  }
+}
+
+function dpmFinalSigmas(f: Fields, algorithm: DpmAlgorithm): DpmConfig['final_sigmas_type'] {
+  const finalSigmas = f.oneOf('final_sigmas_type', 'zero', ['zero', 'sigma_min'] as const);
+  if ((algorithm === 'dpmsolver' || algorithm === 'sde-dpmsolver') && finalSigmas === 'zero') {
+    // Same refusal as diffusers' __init__.
+    throw new SchedulerConfigError(
+      `${f.className}: final_sigmas_type "zero" is not supported for algorithm_type "${algorithm}"; use "sigma_min"`,
+    );
+  }
+  return finalSigmas;
 }
 
 const PREDICTION_TYPES = ['epsilon', 'sample', 'v_prediction'] as const;
@@ -226,89 +238,4 @@ function noiseSchedule(
     trained_betas: trainedBetas,
     rescale_betas_zero_snr: f.bool('rescale_betas_zero_snr', false),
   };
-}
-
-/** Typed access to the raw object; remembers which keys were read so the rest can be reported. */
-class Fields {
-  private readonly read = new Set<string>(['_class_name', '_diffusers_version']);
-
-  constructor(
-    readonly className: string,
-    private readonly obj: Readonly<Record<string, unknown>>,
-  ) {}
-
-  raw(name: string): unknown {
-    this.read.add(name);
-    return Object.prototype.hasOwnProperty.call(this.obj, name) ? this.obj[name] : undefined;
-  }
-
-  unreadKeys(): string[] {
-    return Object.keys(this.obj).filter((k) => !this.read.has(k));
-  }
-
-  unsupported(name: string, value: unknown, why: string): never {
-    throw new SchedulerConfigError(`${this.className}.${name} = ${show(value)} is not supported: ${why}`);
-  }
-
-  private bad(name: string, value: unknown, expected: string): never {
-    throw new SchedulerConfigError(`${this.className}.${name} = ${show(value)} is invalid: expected ${expected}`);
-  }
-
-  bool(name: string, def: boolean): boolean {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    if (typeof v !== 'boolean') this.bad(name, v, 'true or false');
-    return v;
-  }
-
-  int(name: string, def: number, min: number): number {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.bad(name, v, `an integer ≥ ${min}`);
-    return v;
-  }
-
-  /** A float; Python's spellings of the special values are accepted as strings too ("-inf"). */
-  float(name: string, def: number, opts: { allowNegInf?: boolean } = {}): number {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    const x = typeof v === 'string' ? PY_FLOATS[v.toLowerCase()] : v;
-    if (typeof x !== 'number' || Number.isNaN(x) || (!Number.isFinite(x) && !(opts.allowNegInf && x === -Infinity))) {
-      this.bad(name, v, opts.allowNegInf ? 'a finite number or -Infinity' : 'a finite number');
-    }
-    return x;
-  }
-
-  ratio(name: string, def: number): number {
-    const x = this.float(name, def);
-    if (x < 0 || x > 1) this.bad(name, x, 'a number in [0, 1]');
-    return x;
-  }
-
-  optionalPositive(name: string): number | null {
-    const v = this.raw(name);
-    if (v === undefined || v === null) return null;
-    const x = this.float(name, NaN);
-    if (!(x > 0)) this.bad(name, v, 'null or a positive number');
-    return x;
-  }
-
-  oneOf<const T extends string>(name: string, def: T, values: readonly T[]): T {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
-      this.unsupported(name, v, `supported: ${values.map((x) => JSON.stringify(x)).join(', ')}`);
-    }
-    return v as T;
-  }
-}
-
-const PY_FLOATS: Record<string, number | undefined> = {
-  inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity, nan: NaN,
-};
-
-function show(v: unknown): string {
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

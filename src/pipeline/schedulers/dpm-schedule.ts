@@ -2,7 +2,7 @@
 // numpy (float64) parts are mirrored in float64, torch (float32) parts in float32.
 
 import type { DpmConfig } from './config';
-import { f32, npArange, npLinspace, npLogF32, roundHalfEven, sqrtF32, torchLogF32 } from './numerics';
+import { f32, npArange, npLinspace, npLogF32, roundHalfEven, sqrtF32, torchLogF32 } from '../numerics';
 
 export interface DpmSchedule {
   timesteps: number[];

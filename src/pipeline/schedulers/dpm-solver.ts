@@ -5,7 +5,7 @@
 import { makeAlphasCumprod } from './betas';
 import type { DpmConfig } from './config';
 import { dpmSchedule } from './dpm-schedule';
-import { f32, sqrtF32, torchExpF32 as expF32, torchLogF32 as logF32 } from './numerics';
+import { f32, sqrtF32, torchExpF32 as expF32, torchLogF32 as logF32 } from '../numerics';
 import { checkStep } from './step-checks';
 import { thresholdSample } from './threshold';
 import type { RandnFn, Scheduler } from './types';

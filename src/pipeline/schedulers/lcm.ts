@@ -3,7 +3,7 @@
 
 import { makeAlphasCumprod } from './betas';
 import type { LcmConfig } from './config';
-import { f32, npLinspace, sqrtF32 } from './numerics';
+import { f32, npLinspace, sqrtF32 } from '../numerics';
 import { thresholdSample } from './threshold';
 import type { RandnFn, Scheduler } from './types';
 import { checkStep } from './step-checks';

@@ -16,129 +16,142 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 export function parseLenientJson(text: string): unknown {
-  let pos = 0;
-  const fail = (message: string, at = pos): never => {
-    throw new LenientJsonError(message, text, at);
-  };
-  const skipWs = () => {
-    while (pos < text.length) {
-      const c = text[pos];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') pos++;
+  const parser = new Parser(text);
+  const value = parser.value();
+  parser.end();
+  return value;
+}
+
+/** Reads `text` from `pos` on; each method consumes one construct. */
+class Parser {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  end(): void {
+    this.skipWs();
+    if (this.pos !== this.text.length) this.fail('unexpected trailing content');
+  }
+
+  value(): unknown {
+    this.skipWs();
+    const c = this.text[this.pos];
+    if (c === '{') return this.object();
+    if (c === '[') return this.array();
+    if (c === '"') return this.string();
+    if (c === 't') return this.literal('true', true);
+    if (c === 'f') return this.literal('false', false);
+    if (c === 'n') return this.literal('null', null);
+    if (c === 'N') return this.literal('NaN', NaN);
+    if (c === 'I') return this.literal('Infinity', Infinity);
+    if (c === '-' && this.text[this.pos + 1] === 'I') return this.literal('-Infinity', -Infinity);
+    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
+    return this.fail(c === undefined ? 'unexpected end of input' : `unexpected ${JSON.stringify(c)}`);
+  }
+
+  private fail(message: string, at = this.pos): never {
+    throw new LenientJsonError(message, this.text, at);
+  }
+
+  private skipWs(): void {
+    const { text } = this;
+    while (this.pos < text.length) {
+      const c = text[this.pos];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.pos++;
       else break;
     }
-  };
-  const literal = (word: string, value: unknown): unknown => {
-    if (text.startsWith(word, pos)) {
-      pos += word.length;
+  }
+
+  private literal(word: string, value: unknown): unknown {
+    if (this.text.startsWith(word, this.pos)) {
+      this.pos += word.length;
       return value;
     }
-    return fail(`unexpected ${JSON.stringify(text.slice(pos, pos + 12))}`);
-  };
+    return this.fail(`unexpected ${JSON.stringify(this.text.slice(this.pos, this.pos + 12))}`);
+  }
 
-  const parseString = (): string => {
-    const start = pos;
-    pos++; // opening quote
+  private string(): string {
+    const { text } = this;
+    const start = this.pos;
+    this.pos++; // opening quote
     let out = '';
     while (true) {
-      if (pos >= text.length) fail('unterminated string', start);
-      const c = text[pos];
+      if (this.pos >= text.length) this.fail('unterminated string', start);
+      const c = text[this.pos];
       if (c === '"') {
-        pos++;
+        this.pos++;
         return out;
       }
       if (c === '\\') {
-        const e = text[pos + 1];
-        if (e === 'u') {
-          const hex = text.slice(pos + 2, pos + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('bad \\u escape');
-          out += String.fromCharCode(parseInt(hex, 16));
-          pos += 6;
-        } else if (e !== undefined && e in ESCAPES) {
-          out += ESCAPES[e];
-          pos += 2;
-        } else {
-          fail('bad escape');
-        }
+        out += this.escape();
       } else if (c < ' ') {
-        fail('control character in string');
+        this.fail('control character in string');
       } else {
         out += c;
-        pos++;
+        this.pos++;
       }
     }
-  };
+  }
 
-  const parseNumber = (): number => {
-    NUMBER.lastIndex = pos;
-    const m = NUMBER.exec(text);
-    if (!m) return fail(`unexpected ${JSON.stringify(text.slice(pos, pos + 12))}`);
-    pos += m[0].length;
+  /** The escape sequence at `pos` (a backslash), decoded. */
+  private escape(): string {
+    const e = this.text[this.pos + 1];
+    if (e === 'u') {
+      const hex = this.text.slice(this.pos + 2, this.pos + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('bad \\u escape');
+      this.pos += 6;
+      return String.fromCharCode(parseInt(hex, 16));
+    }
+    if (e === undefined || !(e in ESCAPES)) this.fail('bad escape');
+    this.pos += 2;
+    return ESCAPES[e];
+  }
+
+  private number(): number {
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.text);
+    if (!m) return this.fail(`unexpected ${JSON.stringify(this.text.slice(this.pos, this.pos + 12))}`);
+    this.pos += m[0].length;
     return Number(m[0]);
-  };
+  }
 
-  const parseValue = (): unknown => {
-    skipWs();
-    const c = text[pos];
-    if (c === '{') return parseObject();
-    if (c === '[') return parseArray();
-    if (c === '"') return parseString();
-    if (c === 't') return literal('true', true);
-    if (c === 'f') return literal('false', false);
-    if (c === 'n') return literal('null', null);
-    if (c === 'N') return literal('NaN', NaN);
-    if (c === 'I') return literal('Infinity', Infinity);
-    if (c === '-' && text[pos + 1] === 'I') return literal('-Infinity', -Infinity);
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return parseNumber();
-    return fail(c === undefined ? 'unexpected end of input' : `unexpected ${JSON.stringify(c)}`);
-  };
-
-  const parseArray = (): unknown[] => {
-    pos++;
+  private array(): unknown[] {
     const out: unknown[] = [];
-    skipWs();
-    if (text[pos] === ']') {
-      pos++;
-      return out;
-    }
-    while (true) {
-      out.push(parseValue());
-      skipWs();
-      if (text[pos] === ',') pos++;
-      else if (text[pos] === ']') {
-        pos++;
-        return out;
-      } else fail("expected ',' or ']'");
-    }
-  };
+    this.items(']', () => out.push(this.value()));
+    return out;
+  }
 
-  const parseObject = (): Record<string, unknown> => {
-    pos++;
+  private object(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    skipWs();
-    if (text[pos] === '}') {
-      pos++;
-      return out;
+    this.items('}', () => {
+      this.skipWs();
+      if (this.text[this.pos] !== '"') this.fail('expected a string key');
+      const key = this.string();
+      this.skipWs();
+      if (this.text[this.pos] !== ':') this.fail("expected ':'");
+      this.pos++;
+      // defineProperty, not assignment, so a "__proto__" key stays an ordinary own property.
+      Object.defineProperty(out, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+    });
+    return out;
+  }
+
+  /** The comma-separated items of an array or object, from its opening bracket at `pos` to `close`. */
+  private items(close: ']' | '}', item: () => void): void {
+    this.pos++;
+    this.skipWs();
+    if (this.text[this.pos] === close) {
+      this.pos++;
+      return;
     }
     while (true) {
-      skipWs();
-      if (text[pos] !== '"') fail('expected a string key');
-      const key = parseString();
-      skipWs();
-      if (text[pos] !== ':') fail("expected ':'");
-      pos++;
-      // defineProperty, not assignment, so a "__proto__" key stays an ordinary own property.
-      Object.defineProperty(out, key, { value: parseValue(), enumerable: true, writable: true, configurable: true });
-      skipWs();
-      if (text[pos] === ',') pos++;
-      else if (text[pos] === '}') {
-        pos++;
-        return out;
-      } else fail("expected ',' or '}'");
+      item();
+      this.skipWs();
+      if (this.text[this.pos] === ',') this.pos++;
+      else if (this.text[this.pos] === close) {
+        this.pos++;
+        return;
+      } else this.fail(`expected ',' or '${close}'`);
     }
-  };
-
-  const value = parseValue();
-  skipWs();
-  if (pos !== text.length) fail('unexpected trailing content');
-  return value;
+  }
 }

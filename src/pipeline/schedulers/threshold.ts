@@ -1,7 +1,7 @@
 // diffusers' _threshold_sample ("dynamic thresholding", Imagen arXiv 2205.11487): per batch item,
 // s = quantile(|x0|, ratio) clamped to [1, sample_max_value]; x0 ← clamp(x0, −s, s) / s.
 
-import { f32 } from './numerics';
+import { f32 } from '../numerics';
 
 /** torch.quantile(row, q, interpolation="linear") on float32 (rank q·(n−1) in float32, torch.lerp). */
 function quantileF32(sortedRow: Float32Array, q: number): number {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { resizeAndCrop, toRgb8, toUnitHwc, type PlanarImage } from '../../src/pipeline/image';
+import { resizeAndCrop, toRgb8, toUnitHwc, type PlanarImage } from '../../src/pipeline/postprocess';
 import { aspectRatioBins, classifyBin } from '../../src/pipeline/resolution';
 import { readNpyF32 } from '../support/npy';
 import { casesDir } from '../support/paths';

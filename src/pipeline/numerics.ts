@@ -1,5 +1,5 @@
 // The exact floating-point recipes of the torch (float32) and numpy (float64) calls diffusers'
-// schedulers make, so that a port matches them bit for bit where it can.
+// schedulers and image post-processing make, so that a port matches them bit for bit where it can.
 //
 // float32 arithmetic: JS computes in float64; rounding each +, −, ×, ÷ or √ of float32 operands
 // with Math.fround gives the correctly rounded float32 result (float64 has more than 2·24+2 bits),

@@ -2,8 +2,7 @@
 // size (VaeImageProcessor.resize_and_crop_tensor: torch bilinear, align_corners=False), then
 // postprocess: clamp(x/2 + 0.5, 0, 1), ×255, round half to even (numpy), uint8. Float32 throughout,
 // mirroring torch's float kernels so that rounding lands where diffusers' does.
-
-const f = Math.fround;
+import { f32 as f, roundHalfEven } from './numerics';
 
 export interface PlanarImage {
   /** [channels, height, width] float32 */
@@ -75,12 +74,6 @@ export function resizeAndCrop(img: PlanarImage, newWidth: number, newHeight: num
     }
   }
   return { data: out, channels: img.channels, height: newHeight, width: newWidth };
-}
-
-/** numpy's round(): half to even. */
-function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** postprocess(output_type="pil") of one [3,H,W] VAE sample in [-1, 1] → HWC 8-bit RGB. */
