@@ -12,7 +12,8 @@ import { readModelFolder, ModelFolderError, type ModelFolder } from './model-fol
 import { T5EncoderModel, type Encoded } from './models/text-encoder';
 import { PixArtTransformer2DModel } from './models/transformer';
 import { AutoencoderKL } from './models/vae';
-import { validateRequest, LIMITS, type GenerateRequest, type ValidRequest } from './request';
+import { validateRequest, type GenerateRequest, type ValidRequest } from './request';
+import { LIMITS, schedulerDefaults } from '../protocol/generation';
 import type { GeneratedImage, GenerateResult, LoadOptions, ModelInfo, StepInfo, Timings } from './types';
 
 export { ModelFolderError } from './model-folder';
@@ -202,7 +203,6 @@ function readScheduler(file: string): { parsed: ParsedSchedulerConfig; className
 }
 
 function modelInfo(modelDir: string, folder: ModelFolder, scheduler: { parsed: ParsedSchedulerConfig; className: string }, staticSize: Size | null): ModelInfo {
-  const isLcm = scheduler.className === 'LCMScheduler';
   const config = scheduler.parsed.config;
   let bins: SizeBin[];
   try {
@@ -218,7 +218,7 @@ function modelInfo(modelDir: string, folder: ModelFolder, scheduler: { parsed: P
     sampleSize: folder.transformer.sampleSize,
     staticSize,
     supportedSizes: staticSize ? [{ ratio: String(Math.round((staticSize.height / staticSize.width) * 100) / 100), ...staticSize }] : bins,
-    defaults: isLcm ? { steps: 4, guidanceScale: 0 } : { steps: 20, guidanceScale: 4.5 },
+    defaults: schedulerDefaults(scheduler.className),
     maxSteps: Math.min(LIMITS.maxSteps, config._class_name === 'LCMScheduler' ? config.original_inference_steps : config.num_train_timesteps),
     maxTokens: MAX_SEQUENCE_LENGTH,
   };

@@ -27,8 +27,6 @@ export interface ValidRequest {
   imagesPerPrompt: number;
 }
 
-export { LIMITS };
-
 function intIn(name: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
     throw new RangeError(`${name} must be a whole number from ${lo} to ${hi}, got ${JSON.stringify(v)}`);
