@@ -1,4 +1,13 @@
-// Display helpers for the webview. Pure.
+// Display helpers for the webview: the words each widget shows. Pure.
+
+import type { ImageParameters, ModelState } from '../src/protocol/messages';
+
+/** A token count reply (tokens < 0: no model loaded to count with). */
+export interface TokenCount {
+  tokens: number;
+  max: number;
+  truncated: boolean;
+}
 
 /** 850 → "1 s", 12_300 → "12 s", 95_000 → "1 min 35 s". */
 export function formatDuration(ms: number): string {
@@ -24,4 +33,49 @@ export function sizeLabel(width: number, height: number): string {
     return `${width}×${height} · ${shape} ${r >= 1 ? `${r.toFixed(2)}:1` : `1:${(1 / r).toFixed(2)}`}`;
   }
   return `${width}×${height} · ${shape} ${rw}:${rh}`;
+}
+
+/** The model line: what the model is doing, in words. */
+export function modelLine(m: ModelState): string {
+  const name = m.model?.name ?? (m.modelPath ? m.modelPath.split(/[\\/]/).filter(Boolean).pop() : '');
+  switch (m.state) {
+    case 'unset':
+      return 'No model folder is set.';
+    case 'idle':
+      return `${name} — loads when you generate.`;
+    case 'loading':
+      return `Loading ${name}…`;
+    case 'compiling':
+      return `Compiling ${name} for ${m.device ?? 'the device'}… (cached after the first time)`;
+    case 'ready':
+      return `${m.model?.name} · ${m.model?.sampler} · ready on ${m.device}`;
+    default:
+      return 'The model could not be loaded.';
+  }
+}
+
+/** The token counter's text, and whether it warns. */
+export function tokenLine(reply: TokenCount, promptEmpty: boolean): { text: string; warning: boolean } {
+  const { tokens, max, truncated } = reply;
+  // An empty prompt still encodes to </s>: say the limit rather than "1 / 120".
+  if (promptEmpty) return { text: `Up to ${max} tokens.`, warning: false };
+  if (tokens < 0) return { text: `Token count appears when the model is loaded (limit ${max}).`, warning: false };
+  if (truncated) return { text: `${tokens} / ${max} tokens — over the limit: words past token ${max} are ignored.`, warning: true };
+  return { text: `${tokens} / ${max} tokens`, warning: false };
+}
+
+/** "Step 3/20 · 12 s elapsed · about 1 min 2 s left" (etaMs 0: decoding; null: unknown). */
+export function stepLine(step: number, steps: number, elapsedMs: number, etaMs: number | null): string {
+  const eta = etaMs === null ? '' : etaMs > 0 ? ` · about ${formatDuration(etaMs)} left` : ' · decoding…';
+  return `Step ${step}/${steps} · ${formatDuration(elapsedMs)} elapsed${eta}`;
+}
+
+/** A gallery image's caption: its prompt on one line, else its file name. */
+export function imageCaption(file: string, p: ImageParameters | undefined): string {
+  return p?.prompt ? p.prompt.replace(/\s+/g, ' ') : file;
+}
+
+/** "seed 1234 · 1024×1024 · 20 steps", as far as the image's parameters tell. */
+export function imageMeta(p: ImageParameters | undefined): string {
+  return p ? `seed ${p.seed}${p.width ? ` · ${p.width}×${p.height}` : ''}${p.steps ? ` · ${p.steps} steps` : ''}` : '';
 }

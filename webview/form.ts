@@ -1,0 +1,180 @@
+// The generator form: its fields within the shared limits (LIMITS, and the model's own steps and
+// sizes), the values read and applied, the host's validation errors, Generate and Cancel, and keys.
+
+import { LIMITS, type FieldError } from '../src/protocol/generation';
+import type { FormDefaults, ModelState } from '../src/protocol/messages';
+import { clear, el } from './dom';
+import { field, FieldErrors } from './fields';
+import { sizeLabel } from './format';
+import { toRawConfig, type FormValues } from './form-values';
+import type { Send } from './host';
+import { SeedField } from './seed-field';
+import { TokenCounter } from './tokens';
+
+export interface FormHooks {
+  send: Send;
+  /** The values changed (typed, set by a button or applied): keep them. */
+  changed(values: FormValues): void;
+  /** Generate was asked for, just before the request goes out. */
+  generating(): void;
+  /** Whether a job is running (Escape cancels it). */
+  running(): boolean;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
+
+export class GeneratorForm {
+  readonly element: HTMLFormElement;
+  readonly tokens: TokenCounter;
+  readonly seed: SeedField;
+  private readonly prompt = el('textarea', { rows: '4', maxlength: String(LIMITS.promptChars), placeholder: 'a small cactus in a terracotta pot, studio light', spellcheck: 'true' });
+  private readonly negative = el('textarea', { rows: '2', maxlength: String(LIMITS.promptChars), placeholder: 'blurry, low quality' });
+  private readonly negativeHint = el('p', { id: 'negativePrompt-hint', class: 'hint' }, '');
+  private readonly steps = el('input', { type: 'number', min: String(LIMITS.minSteps), max: String(LIMITS.maxSteps), step: '1' });
+  private readonly guidance = el('input', { type: 'number', min: String(LIMITS.minGuidance), max: String(LIMITS.maxGuidance), step: '0.1' });
+  private readonly size = el('select', {});
+  private readonly count = el('select', {}, ...range(LIMITS.maxImagesPerPrompt).map((n) => el('option', { value: n }, n)));
+  // Not a submit button: VS Code's webview iframes are sandboxed without allow-forms (enableForms
+  // is off), where a form is never submitted and no submit event fires. Click and keys call generate().
+  private readonly generateButton = el('button', { type: 'button', class: 'primary' }, 'Generate');
+  private readonly cancelButton = el('button', { type: 'button', class: 'secondary', disabled: true }, 'Cancel');
+  private readonly negativeField: HTMLElement;
+  private readonly errors: FieldErrors;
+  /** Until the host names a model, a restored size is kept as the only option. */
+  private hasModel = false;
+
+  constructor(private readonly hooks: FormHooks) {
+    this.tokens = new TokenCounter(hooks.send, () => this.prompt.value);
+    this.seed = new SeedField(() => this.changed());
+    this.negativeField = field('negativePrompt', 'Negative prompt', this.negative, this.negativeHint);
+    this.element = el(
+      'form',
+      { class: 'form', novalidate: true, 'aria-label': 'Image generation' },
+      field('prompt', 'Prompt', this.prompt, this.tokens.element),
+      this.negativeField,
+      this.seed.element,
+      el('div', { class: 'row two' }, field('steps', 'Steps', this.steps), field('guidanceScale', 'Guidance scale', this.guidance)),
+      el('div', { class: 'row two' }, field('width', 'Size', this.size), field('imagesPerPrompt', 'Images', this.count)),
+      el('p', { id: 'message-error', class: 'error', role: 'alert', hidden: true }),
+      el('div', { class: 'row buttons' }, this.generateButton, this.cancelButton),
+    );
+    const controls = new Map<string, HTMLElement>([
+      ['prompt', this.prompt],
+      ['negativePrompt', this.negative],
+      ['seed', this.seed.input],
+      ['steps', this.steps],
+      ['guidanceScale', this.guidance],
+      ['width', this.size],
+      ['imagesPerPrompt', this.count],
+    ]);
+    this.errors = new FieldErrors(this.element, controls);
+    this.listen(controls);
+    this.updateNegativeState();
+  }
+
+  values(): FormValues {
+    return { prompt: this.prompt.value, negativePrompt: this.negative.value, seed: this.seed.input.value, steps: this.steps.value, guidanceScale: this.guidance.value, size: this.size.value, count: this.count.value };
+  }
+
+  apply(v: Partial<FormValues>): void {
+    if (v.prompt !== undefined) this.prompt.value = v.prompt;
+    if (v.negativePrompt !== undefined) this.negative.value = v.negativePrompt;
+    if (v.seed !== undefined) this.seed.input.value = v.seed;
+    if (v.steps !== undefined) this.steps.value = v.steps;
+    if (v.guidanceScale !== undefined) this.guidance.value = v.guidanceScale;
+    if (v.size !== undefined) this.selectSize(v.size);
+    if (v.count !== undefined) this.count.value = v.count;
+    this.updateNegativeState();
+    this.tokens.request();
+    this.changed();
+  }
+
+  /** The model's sizes and step limit; Generate needs a model folder. */
+  setModel(m: ModelState, defaults: FormDefaults): void {
+    this.hasModel = m.model !== undefined;
+    this.showSizes(m, defaults);
+    this.generateButton.disabled = m.state === 'unset';
+    this.steps.max = String(Math.min(LIMITS.maxSteps, m.model?.maxSteps ?? LIMITS.maxSteps));
+    this.updateNegativeState();
+    this.tokens.request();
+  }
+
+  /** Jobs are queued or running: Cancel applies. */
+  setBusy(busy: boolean): void {
+    this.cancelButton.disabled = !busy;
+  }
+
+  showErrors(errors: FieldError[]): void {
+    this.errors.show(errors);
+  }
+
+  focusPrompt(): void {
+    this.prompt.focus();
+  }
+
+  private changed(): void {
+    this.hooks.changed(this.values());
+  }
+
+  private generate(): void {
+    this.hooks.generating();
+    this.hooks.send({ type: 'generate', params: toRawConfig(this.values()) });
+  }
+
+  private listen(controls: ReadonlyMap<string, HTMLElement>): void {
+    for (const [name, c] of controls) {
+      c.addEventListener('input', () => {
+        this.changed();
+        this.errors.edited(name);
+      });
+    }
+    this.prompt.addEventListener('input', () => this.tokens.request());
+    this.guidance.addEventListener('input', () => this.updateNegativeState());
+    this.element.addEventListener('submit', (e) => e.preventDefault());
+    this.generateButton.addEventListener('click', () => this.generate());
+    this.cancelButton.addEventListener('click', () => this.hooks.send({ type: 'cancel' }));
+    this.element.addEventListener('keydown', (e) => {
+      // Ctrl/Cmd+Enter anywhere in the form, plain Enter in a one-line field: generate.
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey || e.target instanceof HTMLInputElement)) {
+        e.preventDefault();
+        if (!this.generateButton.disabled) this.generate();
+      }
+      if (e.key === 'Escape' && this.hooks.running()) this.hooks.send({ type: 'cancel' });
+    });
+  }
+
+  private showSizes(m: ModelState, defaults: FormDefaults): void {
+    const sizes = m.model?.supportedSizes ?? [];
+    const wanted = `${defaults.width}x${defaults.height}`;
+    if (sizes.length) {
+      const current = this.size.value;
+      clear(this.size);
+      const sorted = [...sizes].sort((a, b) => a.height / a.width - b.height / b.width);
+      for (const s of sorted) this.size.append(el('option', { value: `${s.width}x${s.height}` }, sizeLabel(s.width, s.height)));
+      this.size.value = this.hasSize(current) ? current : wanted;
+      this.size.disabled = sizes.length === 1;
+      this.size.title = m.model?.staticSize ? 'This model was converted for one size only.' : '';
+    } else if (this.size.options.length === 0) {
+      this.size.append(el('option', { value: wanted }, sizeLabel(defaults.width, defaults.height)));
+    }
+  }
+
+  private hasSize(value: string): boolean {
+    return Array.from(this.size.options).some((o) => o.value === value);
+  }
+
+  private selectSize(value: string): void {
+    if (this.hasSize(value)) this.size.value = value;
+    else if (value && !this.hasModel) {
+      this.size.append(el('option', { value }, value.replace('x', '×')));
+      this.size.value = value;
+    }
+  }
+
+  private updateNegativeState(): void {
+    const g = Number(this.guidance.value);
+    const active = Number.isFinite(g) && g > 1;
+    this.negativeField.classList.toggle('inactive', !active);
+    this.negativeHint.textContent = active ? 'Steers the image away from these words.' : 'Inactive: the negative prompt is used only with guidance scale above 1.';
+  }
+}

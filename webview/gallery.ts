@@ -1,0 +1,65 @@
+// The gallery: the output folder's images as thumbnails (newest job's marked), each with its
+// actions, and draggable into an editor as the image file's URI.
+
+import type { GalleryAction, GalleryItem } from '../src/protocol/messages';
+import { clear, el } from './dom';
+import { imageCaption, imageMeta } from './format';
+import type { Send } from './host';
+
+const ACTIONS: { action: GalleryAction; label: string; title: string }[] = [
+  { action: 'insert', label: 'Insert', title: 'Insert at the cursor' },
+  { action: 'copyMarkdown', label: 'Copy link', title: 'Copy a Markdown link' },
+  { action: 'reuse', label: 'Reuse', title: 'Put its parameters into the form' },
+  { action: 'rerun', label: 'Re-run', title: 'Generate again with the same seed' },
+  { action: 'reveal', label: 'Reveal', title: 'Reveal in the Explorer' },
+  { action: 'delete', label: 'Delete', title: 'Move to the trash' },
+];
+
+export class Gallery {
+  readonly element: HTMLElement;
+  private readonly list = el('ul', { class: 'gallery', 'aria-label': 'Generated images' });
+  private readonly folder = el('p', { class: 'hint folder' }, '');
+  /** The files of the last finished job, highlighted. */
+  private newFiles = new Set<string>();
+
+  constructor(private readonly send: Send) {
+    const refresh = el('button', { type: 'button', class: 'icon', title: 'Refresh', 'aria-label': 'Refresh the gallery' }, '↻');
+    refresh.addEventListener('click', () => send({ type: 'refreshGallery' }));
+    const header = el('div', { class: 'row header' }, el('h2', { id: 'gallery-title' }, 'Gallery'), refresh);
+    this.element = el('section', { class: 'gallery-section', 'aria-labelledby': 'gallery-title' }, header, this.folder, this.list);
+  }
+
+  markNew(files: string[]): void {
+    this.newFiles = new Set(files);
+  }
+
+  show(items: GalleryItem[], folder: string): void {
+    clear(this.list);
+    this.folder.textContent = folder ? `${items.length ? '' : 'No images yet in '}${folder}` : 'Open a folder, or generate once to choose where images go.';
+    for (const item of items) this.list.append(this.entry(item));
+  }
+
+  private entry(item: GalleryItem): HTMLElement {
+    const what = imageCaption(item.file, item.parameters);
+    const img = el('img', { src: item.src, alt: what, loading: 'lazy', draggable: 'false' });
+    const open = el('button', { type: 'button', class: 'thumb', title: `${what}\n${item.file}`, 'aria-label': `Open ${item.file}: ${what}` }, img);
+    open.addEventListener('click', () => this.act('open', item.file));
+    const bar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': `Actions for ${item.file}` });
+    for (const a of ACTIONS) {
+      const b = el('button', { type: 'button', class: `link ${a.action}`, title: a.title, 'aria-label': `${a.title}: ${item.file}` }, a.label);
+      b.addEventListener('click', () => this.act(a.action, item.file));
+      bar.append(b);
+    }
+    const meta = imageMeta(item.parameters);
+    const li = el('li', { class: this.newFiles.has(item.file) ? 'new' : '', draggable: 'true' }, open, el('p', { class: 'caption' }, what), meta ? el('p', { class: 'hint meta' }, meta) : el('span'), bar);
+    li.addEventListener('dragstart', (e) => {
+      e.dataTransfer?.setData('text/uri-list', item.fileUri);
+      e.dataTransfer?.setData('text/plain', item.fileUri);
+    });
+    return li;
+  }
+
+  private act(action: GalleryAction, file: string): void {
+    this.send({ type: 'galleryAction', action, file });
+  }
+}
