@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
+import { RuntimeUnavailableError } from '../engine/runtime-error';
 import { PixArtPipeline } from '../pipeline/pipeline';
 import { encodePng } from '../image/png';
 import { imageParameters, toParameters, PARAMETERS_KEY } from '../image/parameters';
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
     height: result.images[0].height,
     generatedWidth: result.generatedWidth,
     generatedHeight: result.generatedHeight,
-    engine: `${engine.name} ${engine.version}`,
+    engine: `${engine.name} ${engine.version} (${engine.origin})`,
     timings: {
       loadMs: round(loadMs),
       textEncoderMs: round(t.textEncoderMs),
@@ -66,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((e: unknown) => {
   const err = e as Error;
   console.error(`pixart: ${err.message ?? String(e)}`);
+  if (e instanceof RuntimeUnavailableError) console.error(e.detail);
   if (e instanceof UsageError) console.error('run "pixart --help" for usage');
   process.exit(e instanceof UsageError ? 2 : 1);
 });

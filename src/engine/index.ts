@@ -2,22 +2,23 @@
 import type { Engine } from './types';
 import { OpenVinoCEngine } from './openvino-c';
 import { OpenVinoNodeEngine, loadOpenVinoNode } from './openvino-node';
-import { locateOpenVinoC, RUNTIME_FIX } from './locate-runtime';
+import { bundledCLibrary, locateOpenVinoC, type LocatedRuntime, type LocateOptions } from './locate-runtime';
+import { RUNTIME_FIX, RuntimeUnavailableError } from './runtime-error';
 
 export type RuntimeChoice = 'auto' | 'openvino-node' | 'openvino-c';
 
-export interface CreateEngineOptions {
-  /** 'auto' (default) tries openvino-node, then the OpenVINO C API. */
+export interface CreateEngineOptions extends LocateOptions {
+  /** 'auto' (default): a path the user named, else the bundled runtime, else openvino-node, else one on the system. */
   runtime?: RuntimeChoice;
-  /** libopenvino_c, or its folder, for the C engine (setting pixart.openvinoRuntime). */
-  libraryPath?: string;
-  /** Python interpreter whose openvino package provides libopenvino_c (default PIXART_PYTHON, python3). */
-  python?: string;
+}
+
+function originOf(r: LocatedRuntime): string {
+  return r.source === 'bundled' ? 'bundled' : r.source === 'python' ? `${r.libraryPath} (Python ${r.python})` : r.libraryPath;
 }
 
 function createCEngine(options: CreateEngineOptions): Engine {
-  const located = locateOpenVinoC({ libraryPath: options.libraryPath, python: options.python });
-  return new OpenVinoCEngine(located.libraryPath);
+  const located = locateOpenVinoC(options);
+  return new OpenVinoCEngine(located.libraryPath, originOf(located));
 }
 
 export async function createEngine(options: CreateEngineOptions = {}): Promise<Engine> {
@@ -26,6 +27,9 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   if (runtime === 'openvino-c') return createCEngine(options);
   if (runtime !== 'auto') throw new Error(`Unknown runtime "${String(runtime)}": use auto, openvino-node or openvino-c`);
 
+  // A path the user named wins (they asked for that runtime); then what this package brings.
+  const named = options.libraryPath || (options.env ?? process.env).PIXART_OPENVINO_LIB;
+  if (named || bundledCLibrary(options.bundledDir)) return createCEngine(options);
   let nodeReason: string;
   try {
     return new OpenVinoNodeEngine(loadOpenVinoNode());
@@ -35,11 +39,7 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   try {
     return createCEngine(options);
   } catch (e) {
-    throw new Error(
-      `No OpenVINO runtime is usable.\n` +
-        `openvino-node: ${nodeReason}\n` +
-        `OpenVINO C API: ${(e as Error).message.replace(` ${RUNTIME_FIX}`, '').replace(`\n${RUNTIME_FIX}`, '')}\n` +
-        `Fix: ${RUNTIME_FIX}`,
-    );
+    if (!(e instanceof RuntimeUnavailableError)) throw e;
+    throw new RuntimeUnavailableError(e.message.includes(RUNTIME_FIX) ? e.message : `${e.message} ${RUNTIME_FIX}`, `openvino-node: ${nodeReason}\nOpenVINO C API: ${e.detail}`);
   }
 }

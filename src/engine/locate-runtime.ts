@@ -1,11 +1,13 @@
-// Finds libopenvino_c for the C engine, in this order: an explicit path (setting pixart.openvinoRuntime or
-// option), env PIXART_OPENVINO_LIB, the `openvino` package of a Python interpreter (PIXART_PYTHON or
-// python3), then the project's provisioned venv (.cache/python-venv, see
-// scripts/provision-python.mjs). An explicit path that holds no library is an error, not a skip:
-// the user asked for that runtime.
+// Finds libopenvino_c for the C engine, in this order: an explicit path (setting
+// pixart.openvinoLibraryPath or option), env PIXART_OPENVINO_LIB, the runtime bundled with the
+// extension (openvino/libs/ beside dist/, in a platform VSIX), the `openvino` package of a Python
+// interpreter (PIXART_PYTHON or python3), then the project's provisioned venv (.cache/python-venv,
+// see scripts/provision-python.mjs). An explicit path that holds no library is an error, not a
+// skip: the user asked for that runtime.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { RUNTIME_FIX, RuntimeUnavailableError } from './runtime-error';
 
 /** The wheel version the project pins and tests with. */
 export const OPENVINO_PIP_VERSION = '2026.4.1';
@@ -18,12 +20,14 @@ export interface LocateOptions {
   python?: string;
   /** Folders from which to look upward for .cache/python-venv (default: this module's folder and the cwd). */
   searchFrom?: string[];
+  /** The extension's bundled runtime folder (default: openvino/ beside this bundle's dist/); null: none. */
+  bundledDir?: string | null;
   env?: NodeJS.ProcessEnv;
 }
 
 export interface LocatedRuntime {
   libraryPath: string;
-  source: 'option' | 'env' | 'python' | 'venv';
+  source: 'option' | 'env' | 'bundled' | 'python' | 'venv';
   /** The interpreter whose openvino package holds the library, when found through Python. */
   python?: string;
 }
@@ -106,10 +110,22 @@ export function findProvisionedVenv(from: string[]): string | undefined {
   return undefined;
 }
 
-export const RUNTIME_FIX =
-  `Install the OpenVINO runtime with "pip install openvino==${OPENVINO_PIP_VERSION}" (for python3, or the ` +
-  `interpreter named by PIXART_PYTHON), or point the setting pixart.openvinoRuntime / env PIXART_OPENVINO_LIB ` +
-  `at libopenvino_c (the file, or the folder holding it, e.g. <site-packages>/openvino/libs).`;
+/**
+ * Where a platform VSIX keeps its runtime: <extension>/openvino/libs, beside <extension>/dist/ that
+ * holds the bundles (extension.js, worker.js, cli.js). From sources (tsx) this points nowhere.
+ */
+export const BUNDLED_RUNTIME_DIR = join(__dirname, '..', 'openvino');
+
+/** The bundled runtime's C library, if this is a platform build. */
+export function bundledCLibrary(dir: string | null = BUNDLED_RUNTIME_DIR): string | undefined {
+  return dir ? findCLibrary(join(dir, 'libs')) : undefined;
+}
+
+const PIP_HINT = `For development: pip install openvino==${OPENVINO_PIP_VERSION} (for python3, or the interpreter in PIXART_PYTHON), or env PIXART_OPENVINO_LIB=<libopenvino_c or its folder>.`;
+
+function notThere(what: string, path: string): RuntimeUnavailableError {
+  return new RuntimeUnavailableError(`${what} is "${path}", which holds no OpenVINO C library (libopenvino_c). Choose the library file or its folder.`, `${what} = ${path}: no file named like libopenvino_c.so.N, libopenvino_c.N.dylib or openvino_c.dll in it, its libs/ or openvino/libs/`);
+}
 
 export function locateOpenVinoC(options: LocateOptions = {}): LocatedRuntime {
   const env = options.env ?? process.env;
@@ -118,17 +134,22 @@ export function locateOpenVinoC(options: LocateOptions = {}): LocatedRuntime {
   if (options.libraryPath) {
     const lib = findCLibrary(options.libraryPath);
     if (lib) return { libraryPath: lib, source: 'option' };
-    throw new Error(`pixart.openvinoRuntime is "${options.libraryPath}", which holds no libopenvino_c library. ${RUNTIME_FIX}`);
+    throw notThere('pixart.openvinoLibraryPath', options.libraryPath);
   }
-  tried.push('setting pixart.openvinoRuntime: not set');
+  tried.push('setting pixart.openvinoLibraryPath: not set');
 
   const fromEnv = env.PIXART_OPENVINO_LIB;
   if (fromEnv) {
     const lib = findCLibrary(fromEnv);
     if (lib) return { libraryPath: lib, source: 'env' };
-    throw new Error(`PIXART_OPENVINO_LIB is "${fromEnv}", which holds no libopenvino_c library. ${RUNTIME_FIX}`);
+    throw notThere('PIXART_OPENVINO_LIB', fromEnv);
   }
   tried.push('env PIXART_OPENVINO_LIB: not set');
+
+  const bundledDir = options.bundledDir === undefined ? BUNDLED_RUNTIME_DIR : options.bundledDir;
+  const bundled = bundledCLibrary(bundledDir);
+  if (bundled) return { libraryPath: bundled, source: 'bundled' };
+  tried.push(bundledDir ? `${bundledDir}: this package has no bundled runtime` : 'bundled runtime: none');
 
   const explicitPython = options.python ?? env.PIXART_PYTHON;
   const pythons = explicitPython ? [explicitPython] : isWin ? ['python', 'py'] : ['python3', 'python'];
@@ -151,5 +172,5 @@ export function locateOpenVinoC(options: LocateOptions = {}): LocatedRuntime {
   if (venv && venvLib) return { libraryPath: venvLib, source: 'venv', python: venvPython(venv) };
   tried.push(venv ? `${venv}: has no libopenvino_c` : `${PROVISIONED_VENV}: not provisioned`);
 
-  throw new Error(`OpenVINO runtime (libopenvino_c) not found. Tried:\n  - ${tried.join('\n  - ')}\n${RUNTIME_FIX}`);
+  throw new RuntimeUnavailableError(`No OpenVINO runtime found. ${RUNTIME_FIX}`, `OpenVINO runtime (libopenvino_c) not found. Tried:\n  - ${tried.join('\n  - ')}\n${PIP_HINT}`);
 }

@@ -1,6 +1,7 @@
 // The koffi binding of OpenVINO's C API (libopenvino_c): loading the library, the struct types and
 // function prototypes used, and the helpers every call needs (status check, last error, strings
 // the C API allocates, calls on koffi's worker threads). No engine logic: see openvino-c.ts.
+import { RuntimeUnavailableError, explainLoadError } from './runtime-error';
 import { dirname } from 'node:path';
 import koffi, { type LibraryHandle, type TypeObject } from 'koffi';
 import type { ElementType } from './types';
@@ -104,7 +105,8 @@ export function bind(libraryPath: string): Api {
   try {
     lib = koffi.load(libraryPath);
   } catch (e) {
-    throw new Error(`Cannot load the OpenVINO C library ${libraryPath}: ${(e as Error).message}`);
+    const loader = (e as Error).message;
+    throw new RuntimeUnavailableError(`OpenVINO at ${libraryPath} could not be loaded: ${explainLoadError(libraryPath, loader)}.`, `loading ${libraryPath}: ${loader}`);
   }
   defineTypes();
   const api: Partial<Api> = {};

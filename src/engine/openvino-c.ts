@@ -74,7 +74,7 @@ export class OpenVinoCEngine implements Engine {
   private readonly models = new Set<CompiledModel>();
 
   /** Loads libopenvino_c from `libraryPath` (see locate-runtime.ts) and creates an OpenVINO core. */
-  constructor(readonly libraryPath: string) {
+  constructor(readonly libraryPath: string, readonly origin: string = libraryPath) {
     const api = bind(libraryPath);
     this.api = api;
     this.version = api.version;

@@ -128,6 +128,8 @@ export class OpenVinoNodeEngine implements Engine {
   private core: OvCore | undefined;
   private readonly models = new Set<CompiledModel>();
 
+  readonly origin = 'openvino-node';
+
   constructor(private readonly addon: OvAddon = loadOpenVinoNode()) {
     this.core = new addon.Core();
     this.version = addon.getOpenvinoVersion?.().buildNumber ?? 'unknown';

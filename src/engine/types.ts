@@ -66,6 +66,8 @@ export interface Engine {
   readonly name: string;
   /** Runtime version string, e.g. "2026.4.1-…". */
   readonly version: string;
+  /** Where the runtime came from, for logs and the UI: "bundled", "openvino-node", or the library's path. */
+  readonly origin: string;
   /** Devices OpenVINO reports, e.g. ['CPU']. */
   availableDevices(): string[];
   /** Reads an OpenVINO IR (.xml with .bin beside it) or an .onnx file and compiles it. */
