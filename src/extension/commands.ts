@@ -4,13 +4,13 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import { LIMITS } from '../protocol/generation';
-import { readImageParameters } from './assetStore';
-import type { GalleryActions } from './galleryActions';
+import { readImageParameters } from './asset-store';
+import type { GalleryActions } from './gallery-actions';
 import { configFromParameters } from '../image/parameters';
 import type { Controller } from './controller';
-import type { GeneratorViewProvider } from './generatorView';
+import type { GeneratorViewProvider } from './generator-view';
 import type { Log } from './log';
-import { confirmModelFolder, prepareModel } from './prepareModel';
+import { confirmModelFolder, prepareModel } from './prepare-model';
 
 export const COMMANDS = {
   generate: 'pixart.generate',

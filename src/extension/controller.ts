@@ -10,10 +10,10 @@ import { randomInt } from 'node:crypto';
 import type { FormDefaults, GalleryItem, HostToWebview, ModelState, WorkerToHost } from '../protocol/messages';
 import { LIMITS, validateGeneration, withSeed, type GenerationConfig, type Validated } from '../protocol/generation';
 import { JobQueue, estimateEtaMs, type Job } from './queue';
-import { WorkerClient } from './workerClient';
+import { WorkerClient } from './worker-client';
 import { SECTION, loadOptionsFrom, resolveFormDefaults, resolveOutputFolder, resolveSettings, type PixArtSettings } from './settings';
 import { extensionFor, fileNameFor } from './naming';
-import { saveUnique, Gallery, type StoredImage } from './assetStore';
+import { saveUnique, Gallery, type StoredImage } from './asset-store';
 import type { Log } from './log';
 
 export interface JobRequest {

@@ -4,13 +4,13 @@
 
 import * as vscode from 'vscode';
 import { Controller } from './controller';
-import { GeneratorViewProvider, GENERATOR_VIEW_ID } from './generatorView';
-import { WelcomeViewProvider, WELCOME_VIEW_ID } from './welcomeView';
-import { GalleryActions } from './galleryActions';
-import { StatusBar } from './statusBar';
+import { GeneratorViewProvider, GENERATOR_VIEW_ID } from './generator-view';
+import { WelcomeViewProvider, WELCOME_VIEW_ID } from './welcome-view';
+import { GalleryActions } from './gallery-actions';
+import { StatusBar } from './status-bar';
 import { registerCommands } from './commands';
 import { createLog } from './log';
-import { IMAGE_EXTENSIONS } from './assetStore';
+import { IMAGE_EXTENSIONS } from './asset-store';
 import { isInside } from './naming';
 
 export function activate(context: vscode.ExtensionContext): { controller: Controller; actions: GalleryActions } {

@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Controller, JobEvent } from '../../../src/extension/controller';
-import type { GalleryActions } from '../../../src/extension/galleryActions';
+import type { GalleryActions } from '../../../src/extension/gallery-actions';
 import type { HostToWebview } from '../../../src/protocol/messages';
 import type { GenerationConfig } from '../../../src/protocol/generation';
 import { encodePng, readPngText } from '../../../src/image/png';

@@ -7,8 +7,8 @@ import type { HostToWebview } from '../protocol/messages';
 import type { GenerationConfig } from '../protocol/generation';
 import { parseWebviewMessage } from '../protocol/validate';
 import { Controller } from './controller';
-import { makeNonce, webviewHtml } from './webviewHtml';
-import type { GalleryActions } from './galleryActions';
+import { makeNonce, webviewHtml } from './webview-html';
+import type { GalleryActions } from './gallery-actions';
 import type { Log } from './log';
 
 export const GENERATOR_VIEW_ID = 'pixart.generator';

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { GalleryAction } from '../protocol/messages';
-import { IMAGE_EXTENSIONS, readImageParameters } from './assetStore';
+import { IMAGE_EXTENSIONS, readImageParameters } from './asset-store';
 import { altFromPrompt, imageSnippet, markdownLink, relativeImagePath } from './insertion';
 import { isInside } from './naming';
 import type { Controller } from './controller';
