@@ -1,5 +1,5 @@
-// Activation: wires the controller (queue, worker, settings, output folder) to the sidebar views,
-// the commands and the status bar. Activation is cheap: the worker starts, and the model loads,
+// Activation: wires the controller (model session, job runner, output folder, gallery) to the
+// sidebar views, the commands, the status bar and the stall monitor. Activation is cheap: the worker starts, and the model loads,
 // only when the generator is opened or an image is asked for.
 
 import * as vscode from 'vscode';

@@ -16,6 +16,9 @@ export interface LoadedPipeline {
   devices: string[];
 }
 
+/** A pipeline the service holds, with what it was loaded with and how long that took. */
+type Loaded = LoadedPipeline & { options: LoadOptions; loadMs: number };
+
 export interface WorkerServiceDeps {
   post(msg: WorkerToHost, transfer?: ArrayBuffer[]): void;
   load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline>;
@@ -50,7 +53,7 @@ function message(err: unknown): string {
 }
 
 export class WorkerService {
-  private loaded: (LoadedPipeline & { options: LoadOptions; loadMs: number }) | undefined;
+  private loaded: Loaded | undefined;
   private running: { jobId: string; abort: AbortController } | undefined;
   /** Loads and jobs run one after another. */
   private chain: Promise<void> = Promise.resolve();
@@ -123,7 +126,7 @@ export class WorkerService {
     }
   }
 
-  private postLoaded(l: LoadedPipeline & { options: LoadOptions; loadMs: number }): void {
+  private postLoaded(l: Loaded): void {
     this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: l.options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs: l.loadMs });
   }
 
