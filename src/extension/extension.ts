@@ -1,26 +1,29 @@
-// Activation: wires the controller (queue, worker, settings, output folder) to the sidebar views,
-// the commands and the status bar. Activation is cheap: the worker starts, and the model loads,
+// Activation: wires the controller (model session, job runner, output folder, gallery) to the
+// sidebar views, the commands, the status bar and the stall monitor. Activation is cheap: the worker starts, and the model loads,
 // only when the generator is opened or an image is asked for.
 
 import * as vscode from 'vscode';
 import { Controller } from './controller';
-import { GeneratorViewProvider, GENERATOR_VIEW_ID } from './generatorView';
-import { WelcomeViewProvider, WELCOME_VIEW_ID } from './welcomeView';
-import { GalleryActions } from './galleryActions';
-import { StatusBar } from './statusBar';
+import { StallMonitor } from './stall-monitor';
+import { GeneratorViewProvider, GENERATOR_VIEW_ID } from './generator-view';
+import { WelcomeViewProvider, WELCOME_VIEW_ID } from './welcome-view';
+import { GalleryActions } from './gallery-actions';
+import { StatusBar } from './status-bar';
 import { registerCommands } from './commands';
 import { createLog } from './log';
-import { IMAGE_EXTENSIONS } from './assetStore';
+import { IMAGE_EXTENSIONS } from './asset-store';
 import { isInside } from './naming';
 
-export function activate(context: vscode.ExtensionContext): { controller: Controller; actions: GalleryActions } {
+export function activate(context: vscode.ExtensionContext): { controller: Controller; actions: GalleryActions; stall: StallMonitor } {
   const log = createLog();
   const controller = new Controller(context, log);
+  const stall = new StallMonitor(controller.jobs.onJobEvent, log);
   const actions = new GalleryActions(controller, log);
   const view = new GeneratorViewProvider(context.extensionUri, controller, actions, log);
   context.subscriptions.push(
     log,
     controller,
+    stall,
     view,
     new StatusBar(controller),
     vscode.window.registerWebviewViewProvider(GENERATOR_VIEW_ID, view),
@@ -32,10 +35,10 @@ export function activate(context: vscode.ExtensionContext): { controller: Contro
   let timer: NodeJS.Timeout | undefined;
   const onFile = async (uri: vscode.Uri) => {
     if (!IMAGE_EXTENSIONS.test(uri.fsPath)) return;
-    const folder = await controller.outputFolder(false);
+    const folder = await controller.output.resolve(false);
     if (!folder || !isInside(folder, uri.fsPath)) return;
     clearTimeout(timer);
-    timer = setTimeout(() => void controller.refreshGallery(), 300);
+    timer = setTimeout(() => void controller.gallery.refresh(), 300);
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/*.{png,webp,jpg,jpeg}');
   context.subscriptions.push(watcher, watcher.onDidCreate(onFile), watcher.onDidDelete(onFile), { dispose: () => clearTimeout(timer) });
@@ -43,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): { controller: Contro
   log.info(`PixArt Studio activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
   // Returned for the real-VS-Code test suite (reads state and the measured event-loop stall, and
   // runs the gallery's actions, which otherwise only the webview's buttons reach).
-  return { controller, actions };
+  return { controller, actions, stall };
 }
 
 export function deactivate(): void {

@@ -5,9 +5,9 @@
 import * as path from 'node:path';
 
 export const DEFAULT_FILE_NAME_TEMPLATE = '{date}-{time}-seed{seed}-{slug}';
-export const MAX_SLUG_CHARS = 48;
+const MAX_SLUG_CHARS = 48;
 /** Longest base name (without extension); leaves room for "-999" and ".jpeg" under common 255-byte limits. */
-export const MAX_BASE_CHARS = 120;
+const MAX_BASE_CHARS = 120;
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 

@@ -7,8 +7,8 @@ import { schedulerDefaults } from '../protocol/generation';
 import { DEFAULT_FILE_NAME_TEMPLATE } from './naming';
 
 export const SECTION = 'pixart';
-export const RUNTIMES = ['auto', 'openvino-node', 'openvino-c'] as const;
-export const FORMATS: readonly ImageFormat[] = ['png', 'webp', 'jpeg'];
+const RUNTIMES = ['auto', 'openvino-node', 'openvino-c'] as const;
+const FORMATS: readonly ImageFormat[] = ['png', 'webp', 'jpeg'];
 
 export interface PixArtSettings {
   modelPath: string;
@@ -53,6 +53,10 @@ function str(v: unknown, fallback: string): string {
   return typeof v === 'string' ? v.trim() : fallback;
 }
 
+function bool(v: unknown, fallback: boolean): boolean {
+  return typeof v === 'boolean' ? v : fallback;
+}
+
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], fallback: T): T {
   return typeof v === 'string' && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
 }
@@ -85,9 +89,9 @@ export function resolveSettings(get: (key: keyof PixArtSettings) => unknown): Pi
     defaultGuidanceScale: num(get('defaultGuidanceScale'), -1, 20, d.defaultGuidanceScale),
     defaultSize: /^\d{2,5}x\d{2,5}$/.test(str(get('defaultSize'), '')) ? str(get('defaultSize'), '') : '',
     defaultImageCount: int(get('defaultImageCount'), 1, 4, d.defaultImageCount),
-    preview: typeof get('preview') === 'boolean' ? (get('preview') as boolean) : d.preview,
-    compiledModelCache: typeof get('compiledModelCache') === 'boolean' ? (get('compiledModelCache') as boolean) : d.compiledModelCache,
-    releaseTextEncoder: typeof get('releaseTextEncoder') === 'boolean' ? (get('releaseTextEncoder') as boolean) : d.releaseTextEncoder,
+    preview: bool(get('preview'), d.preview),
+    compiledModelCache: bool(get('compiledModelCache'), d.compiledModelCache),
+    releaseTextEncoder: bool(get('releaseTextEncoder'), d.releaseTextEncoder),
   };
 }
 

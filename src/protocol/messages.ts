@@ -123,6 +123,22 @@ export interface LoadOptions {
   releaseTextEncoder?: boolean;
 }
 
+/** Every field of LoadOptions, an absent optional one as its empty value (Required: a new field must be added here). */
+function loadKey(o: LoadOptions): Required<LoadOptions> {
+  return { modelDir: o.modelDir, device: o.device, precision: o.precision, runtime: o.runtime, libraryPath: o.libraryPath ?? '', cacheDir: o.cacheDir ?? '', releaseTextEncoder: !!o.releaseTextEncoder };
+}
+
+/**
+ * Whether two loads give the same pipeline: the one rule by which the host decides that a settings
+ * change needs a reload and the worker keeps a loaded model instead of loading it again.
+ */
+export function sameLoad(a: LoadOptions | undefined, b: LoadOptions): boolean {
+  if (!a) return false;
+  const ka = loadKey(a);
+  const kb = loadKey(b);
+  return (Object.keys(ka) as (keyof LoadOptions)[]).every((k) => ka[k] === kb[k]);
+}
+
 export type ImageFormat = 'png' | 'webp' | 'jpeg';
 
 /** A job as the worker runs it: a config with its seed drawn (never '': the host picks random seeds). */
@@ -171,7 +187,7 @@ export interface EncodedImage {
 export type WorkerToHost =
   | { type: 'status'; state: 'loading' | 'compiling' | 'ready' }
   | { type: 'loaded'; model: ModelSummary; device: string; devices: string[]; engine: string; engineVersion: string; loadMs: number }
-  | { type: 'loadFailed'; message: string; kind: 'model-folder' | 'runtime' | 'other'; devices?: string[] }
+  | { type: 'loadFailed'; message: string; kind: 'model-folder' | 'runtime' | 'other' }
   | { type: 'progress'; jobId: string; step: number; steps: number; timestep: number; elapsedMs: number; previews?: PreviewImage[] }
   | { type: 'done'; jobId: string; seed: string; images: EncodedImage[]; generatedWidth: number; generatedHeight: number; timings: WorkerTimings }
   | { type: 'failed'; jobId: string; message: string; cancelled: boolean }

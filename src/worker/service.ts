@@ -3,7 +3,7 @@
 // and timings, obeys cancel through an AbortController the pipeline checks between steps, and
 // reports every failure as a message instead of dying.
 
-import type { EncodedImage, HostToWorker, LoadOptions, ModelSummary, PreviewImage, WorkerJob, WorkerToHost } from '../protocol/messages';
+import { sameLoad, type EncodedImage, type HostToWorker, type LoadOptions, type ModelSummary, type PreviewImage, type WorkerJob, type WorkerToHost } from '../protocol/messages';
 import { latentsToPreview } from './preview';
 import { encodeImage } from '../image/encode';
 import { imageParameters, samplerName, toParameters } from '../image/parameters';
@@ -16,6 +16,9 @@ export interface LoadedPipeline {
   devices: string[];
 }
 
+/** A pipeline the service holds, with what it was loaded with and how long that took. */
+type Loaded = LoadedPipeline & { options: LoadOptions; loadMs: number };
+
 export interface WorkerServiceDeps {
   post(msg: WorkerToHost, transfer?: ArrayBuffer[]): void;
   load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline>;
@@ -23,14 +26,14 @@ export interface WorkerServiceDeps {
 }
 
 /** What kind of failure a load error is, so the host can offer the right fix. */
-export function classifyLoadError(err: unknown): 'model-folder' | 'runtime' | 'other' {
+function classifyLoadError(err: unknown): 'model-folder' | 'runtime' | 'other' {
   if (err instanceof ModelFolderError) return 'model-folder';
   const m = err instanceof Error ? err.message : String(err);
   if (/openvino|koffi|cannot find module|shared library|\.so|\.dll|\.dylib/i.test(m)) return 'runtime';
   return 'other';
 }
 
-export function summariseModel(info: ModelInfo): ModelSummary {
+function summariseModel(info: ModelInfo): ModelSummary {
   return {
     name: info.name,
     modelDir: info.modelDir,
@@ -49,12 +52,8 @@ function message(err: unknown): string {
   return String(err);
 }
 
-function sameLoad(a: LoadOptions | undefined, b: LoadOptions): boolean {
-  return !!a && a.modelDir === b.modelDir && a.device === b.device && a.precision === b.precision && a.runtime === b.runtime && (a.libraryPath ?? '') === (b.libraryPath ?? '') && (a.cacheDir ?? '') === (b.cacheDir ?? '') && !!a.releaseTextEncoder === !!b.releaseTextEncoder;
-}
-
 export class WorkerService {
-  private loaded: (LoadedPipeline & { options: LoadOptions; loadMs: number }) | undefined;
+  private loaded: Loaded | undefined;
   private running: { jobId: string; abort: AbortController } | undefined;
   /** Loads and jobs run one after another. */
   private chain: Promise<void> = Promise.resolve();
@@ -110,24 +109,25 @@ export class WorkerService {
 
   private async load(options: LoadOptions): Promise<void> {
     if (this.loaded && sameLoad(this.loaded.options, options)) {
-      const l = this.loaded;
-      this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs: l.loadMs });
+      this.postLoaded(this.loaded);
       return;
     }
     this.unload();
     const t0 = this.now();
     try {
       const l = await this.deps.load(options, (state) => this.deps.post({ type: 'status', state }));
-      const loadMs = this.now() - t0;
-      this.loaded = { ...l, options, loadMs };
-      this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs });
+      this.loaded = { ...l, options, loadMs: this.now() - t0 };
+      this.postLoaded(this.loaded);
       // While the user types: a job sent meanwhile waits for at most the rest of T5's first call,
       // which it would have paid itself.
       await l.pipeline.warmUp().catch(() => undefined); // a broken T5 is reported by the job that needs it
     } catch (err) {
-      const kind = classifyLoadError(err);
-      this.deps.post({ type: 'loadFailed', message: message(err), kind });
+      this.deps.post({ type: 'loadFailed', message: message(err), kind: classifyLoadError(err) });
     }
+  }
+
+  private postLoaded(l: Loaded): void {
+    this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: l.options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs: l.loadMs });
   }
 
   private async generate(jobId: string, job: WorkerJob): Promise<void> {

@@ -28,7 +28,7 @@ async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' 
   const e = await engineFor(options);
   const devices = e.availableDevices();
   if (options.device !== 'AUTO' && !devices.some((d) => d === options.device || d.startsWith(`${options.device}.`))) {
-    throw Object.assign(new Error(`OpenVINO reports no ${options.device} device on this machine (available: ${devices.join(', ') || 'none'}). Change the pixart.device setting.`), { devices });
+    throw new Error(`OpenVINO reports no ${options.device} device on this machine (available: ${devices.join(', ') || 'none'}). Change the pixart.device setting.`);
   }
   const pipeline = await PixArtPipeline.load(options.modelDir, e, {
     device: options.device,
@@ -45,10 +45,13 @@ const service = new WorkerService({
   load,
 });
 
+/** Errors the service did not turn into a message go to the host's log. */
+function logError(what: string, err: unknown): void {
+  port.postMessage({ type: 'log', level: 'error', message: `worker: ${what}${err instanceof Error ? err.stack ?? err.message : String(err)}` } satisfies WorkerToHost);
+}
+
 port.on('message', (msg: HostToWorker) => {
-  service.handle(msg).catch((err) => port.postMessage({ type: 'log', level: 'error', message: `worker: ${err instanceof Error ? err.stack ?? err.message : String(err)}` } satisfies WorkerToHost));
+  service.handle(msg).catch((err) => logError('', err));
 });
 
-process.on('unhandledRejection', (err) => {
-  port.postMessage({ type: 'log', level: 'error', message: `worker: unhandled rejection: ${err instanceof Error ? err.stack ?? err.message : String(err)}` } satisfies WorkerToHost);
-});
+process.on('unhandledRejection', (err) => logError('unhandled rejection: ', err));

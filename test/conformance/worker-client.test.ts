@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { WorkerClient } from '../../src/extension/workerClient';
+import { WorkerClient } from '../../src/extension/worker-client';
 import type { WorkerToHost } from '../../src/protocol/messages';
 import { testRuntime } from '../support/engines';
 import { tinyModelDir } from '../support/paths';

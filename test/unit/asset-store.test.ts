@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { saveUnique, Gallery, readImageParameters } from '../../src/extension/assetStore';
+import { saveUnique, Gallery, readImageParameters } from '../../src/extension/asset-store';
 import { encodePng } from '../../src/image/png';
 import { toParameters } from '../../src/image/parameters';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODEL_CHOICES, PRECISION_CHOICES, planConversion, conversionCommand } from '../../src/extension/convertPlan';
+import { MODEL_CHOICES, PRECISION_CHOICES, planConversion, conversionCommand } from '../../src/extension/convert-plan';
 
 const readme = readFileSync(join(__dirname, '..', '..', 'models', 'README.md'), 'utf8');
 

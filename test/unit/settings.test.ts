@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { resolveSettings, resolveOutputFolder, resolveFormDefaults, loadOptionsFrom, DEFAULT_SETTINGS, type PixArtSettings } from '../../src/extension/settings';
-import type { ModelSummary } from '../../src/protocol/messages';
+import { sameLoad, type ModelSummary } from '../../src/protocol/messages';
 
 const from = (o: Record<string, unknown>) => resolveSettings((k) => o[k]);
 
@@ -70,4 +70,17 @@ test('load options from settings', () => {
   assert.deepEqual(loadOptionsFrom(s, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto', libraryPath: '/opt/ov/libopenvino_c.so', cacheDir: '/cache' });
   assert.deepEqual(loadOptionsFrom({ ...s, compiledModelCache: false, openvinoLibraryPath: '' }, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto' });
   assert.equal(loadOptionsFrom({ ...s, releaseTextEncoder: true }, '/cache').releaseTextEncoder, true);
+});
+
+test('a settings change reloads the model exactly when it changes what the worker loads', () => {
+  const s: PixArtSettings = { ...DEFAULT_SETTINGS, modelPath: '/m' };
+  const reloads = (change: Partial<PixArtSettings>) => !sameLoad(loadOptionsFrom(s, '/cache'), loadOptionsFrom({ ...s, ...change }, '/cache'));
+  for (const change of [{ modelPath: '/other' }, { device: 'GPU' }, { precision: 'f32' }, { openvinoRuntime: 'openvino-c' }, { openvinoLibraryPath: '/lib.so' }, { compiledModelCache: false }, { releaseTextEncoder: true }] as Partial<PixArtSettings>[]) {
+    assert.equal(reloads(change), true, JSON.stringify(change));
+  }
+  for (const change of [{}, { outputFolder: 'out' }, { fileNameTemplate: '{seed}' }, { imageFormat: 'webp' }, { defaultSteps: 8 }, { preview: false }] as Partial<PixArtSettings>[]) {
+    assert.equal(reloads(change), false, JSON.stringify(change));
+  }
+  assert.equal(sameLoad(undefined, loadOptionsFrom(s, '/cache')), false, 'nothing loaded yet');
+  assert.equal(sameLoad({ modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto', libraryPath: '', releaseTextEncoder: false }, { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto' }), true, 'an absent option equals its empty value');
 });

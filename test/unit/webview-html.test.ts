@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/extension/webviewHtml';
+import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/extension/webview-html';
 
 const source = 'https://file+.vscode-resource.vscode-cdn.net';
 

@@ -8,37 +8,23 @@ import { before, describe, it } from 'mocha';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Controller, JobEvent } from '../../../src/extension/controller';
+import type { Controller } from '../../../src/extension/controller';
+import type { JobEvent } from '../../../src/extension/job-runner';
+import type { StallMonitor } from '../../../src/extension/stall-monitor';
 import { readPngText } from '../../../src/image/png';
 import { fromParameters } from '../../../src/image/parameters';
+import { EXTENSION_ID, activateExtension, env, outputDir, until, workspaceRoot } from './helpers';
 import { log } from './log';
 import { params } from './params';
 
-const EXTENSION_ID = 'pixart-studio.pixart-studio';
-const env = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run through test/vscode/run.mjs)`);
-  return v;
-};
-
 let controller: Controller;
-const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const outputDir = () => path.join(workspaceRoot(), 'assets', 'generated');
+let stall: StallMonitor;
 const pngsIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.png')).sort() : []);
-
-/** Resolves when `predicate` holds, polling (model state lives in the controller). */
-async function until(what: string, predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The events of one job, until it is done or failed. */
 function jobOutcome(jobId: string, onEvent?: (e: JobEvent) => void): Promise<Extract<JobEvent, { kind: 'done' | 'failed' }>> {
   return new Promise((resolve) => {
-    const sub = controller.onJobEvent((e) => {
+    const sub = controller.jobs.onJobEvent((e) => {
       if (e.jobId !== jobId) return;
       onEvent?.(e);
       if (e.kind === 'done' || e.kind === 'failed') {
@@ -52,10 +38,7 @@ function jobOutcome(jobId: string, onEvent?: (e: JobEvent) => void): Promise<Ext
 
 describe('PixArt Studio in a real VS Code', () => {
   before(async () => {
-    const ext = vscode.extensions.getExtension<{ controller: Controller }>(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} is installed in the extension host`);
-    const api = await ext.activate();
-    controller = api.controller;
+    ({ controller, stall } = await activateExtension());
   });
 
   it('activates on startup and exports its controller', () => {
@@ -81,7 +64,7 @@ describe('PixArt Studio in a real VS Code', () => {
     await cfg.update('defaultSteps', 3, vscode.ConfigurationTarget.Global);
     try {
       await until('defaultSteps to reach the controller', () => controller.currentSettings.defaultSteps === 3, 5000);
-      assert.equal(controller.formDefaults().steps, 3);
+      assert.equal(controller.model.formDefaults().steps, 3);
     } finally {
       await cfg.update('defaultSteps', undefined, vscode.ConfigurationTarget.Global);
     }
@@ -90,19 +73,19 @@ describe('PixArt Studio in a real VS Code', () => {
 
   it('starts the worker, loads the tiny model and generates a PNG with its parameters into assets/generated/', async () => {
     const before = pngsIn(outputDir());
-    const job = await controller.enqueue(params());
+    const job = await controller.jobs.enqueue(params());
     assert.ok(job, 'the job was queued');
     const steps: number[] = [];
     const outcome = await jobOutcome(job.id, (e) => e.kind === 'progress' && steps.push(e.step));
     assert.equal(outcome.kind, 'done', outcome.kind === 'failed' ? outcome.message : '');
     if (outcome.kind !== 'done') return;
     assert.deepEqual(steps, [1, 2], 'a progress event per step');
-    assert.equal(controller.modelState.state, 'ready');
+    assert.equal(controller.model.state.state, 'ready');
     // The form's limits follow the model: LCM runs at most its original_inference_steps (50).
-    assert.equal(controller.modelState.model?.maxSteps, 50);
-    const tooMany = controller.validate({ ...params(), steps: 60 });
+    assert.equal(controller.model.state.model?.maxSteps, 50);
+    const tooMany = controller.model.validate({ ...params(), steps: 60 });
     assert.ok(!tooMany.ok && tooMany.errors.some((e) => e.field === 'steps' && /from 1 to 50/.test(e.message)));
-    assert.equal(controller.modelState.model?.name !== undefined, true);
+    assert.equal(controller.model.state.model?.name !== undefined, true);
     assert.equal(outcome.files.length, 1);
     const file = outcome.files[0];
     assert.equal(path.dirname(file), outputDir());
@@ -118,8 +101,8 @@ describe('PixArt Studio in a real VS Code', () => {
     assert.equal(p.height, 128);
     assert.equal(p.sampler, 'LCM');
     // The extension host's event loop stays free while the worker generates (issue: < 50 ms).
-    log(`largest extension-host event-loop stall during generation: ${controller.maxStallMs.toFixed(1)} ms`);
-    assert.ok(controller.maxStallMs < 50, `event-loop stall ${controller.maxStallMs} ms`);
+    log(`largest extension-host event-loop stall during generation: ${stall.maxStallMs.toFixed(1)} ms`);
+    assert.ok(stall.maxStallMs < 50, `event-loop stall ${stall.maxStallMs} ms`);
   });
 
   it('inserts the image into the open Markdown document at the cursor, relative to the document', async () => {
@@ -140,13 +123,13 @@ describe('PixArt Studio in a real VS Code', () => {
 
   it('cancels mid-generation and leaves no partial file', async () => {
     const before = pngsIn(outputDir());
-    const job = await controller.enqueue(params({ steps: 40, seed: '7' }));
+    const job = await controller.jobs.enqueue(params({ steps: 40, seed: '7' }));
     assert.ok(job);
     let cancelledAt = 0;
     const outcome = await jobOutcome(job.id, (e) => {
       if (e.kind === 'progress' && !cancelledAt) {
         cancelledAt = e.step;
-        controller.cancel(job.id);
+        controller.jobs.cancel(job.id);
       }
     });
     assert.equal(outcome.kind, 'failed');
@@ -155,7 +138,7 @@ describe('PixArt Studio in a real VS Code', () => {
     log(`cancelled after step ${cancelledAt} of 40`);
     assert.deepEqual(pngsIn(outputDir()), before, 'no new image');
     assert.deepEqual(fs.readdirSync(outputDir()).filter((f) => f.startsWith('.') || f.endsWith('.tmp')), [], 'no temporary file left');
-    assert.equal(controller.queue.size, 0);
+    assert.equal(controller.jobs.queue.size, 0);
   });
 
   it('says clearly what is wrong with a broken model folder', async () => {
@@ -165,16 +148,16 @@ describe('PixArt Studio in a real VS Code', () => {
     const cfg = vscode.workspace.getConfiguration('pixart');
     await cfg.update('modelPath', broken, vscode.ConfigurationTarget.Global);
     try {
-      await until('the model load to fail', () => controller.modelState.state === 'error' && controller.modelState.modelPath === broken);
-      const error = controller.modelState.error ?? '';
+      await until('the model load to fail', () => controller.model.state.state === 'error' && controller.model.state.modelPath === broken);
+      const error = controller.model.state.error ?? '';
       assert.match(error, /transformer/, `the message names what is missing: ${error}`);
-      const job = await controller.enqueue(params());
+      const job = await controller.jobs.enqueue(params());
       assert.ok(job);
       const outcome = await jobOutcome(job.id);
       assert.equal(outcome.kind, 'failed');
     } finally {
       await cfg.update('modelPath', env('PIXART_TEST_MODEL'), vscode.ConfigurationTarget.Global);
     }
-    await until('the good model to be ready again', () => controller.modelState.state === 'ready');
+    await until('the good model to be ready again', () => controller.model.state.state === 'ready');
   });
 });

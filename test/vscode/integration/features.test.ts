@@ -10,45 +10,34 @@
 //  - "Cancel Generation" with several jobs, which asks in a quick pick: the tiny model finishes a
 //    50-step job in about 0.15 s, before the quick pick can be shown and accepted;
 //  - "reveal" (revealInExplorer leaves nothing the extension host can read back).
-// The WebP/JPEG tests are written but skipped: see the note above them.
 
 import * as assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Controller, JobEvent } from '../../../src/extension/controller';
-import type { GalleryActions } from '../../../src/extension/galleryActions';
+import type { Controller } from '../../../src/extension/controller';
+import type { JobEvent } from '../../../src/extension/job-runner';
+import type { GalleryActions } from '../../../src/extension/gallery-actions';
 import type { HostToWebview } from '../../../src/protocol/messages';
 import type { GenerationConfig } from '../../../src/protocol/generation';
 import { encodePng, readPngText } from '../../../src/image/png';
 import { fromParameters } from '../../../src/image/parameters';
 import { exifImageDescription, exifOf } from './exif';
+import { activateExtension, outputDir, until, workspaceRoot } from './helpers';
 import { log } from './log';
 import { params } from './params';
 
-const EXTENSION_ID = 'pixart-studio.pixart-studio';
-
 let controller: Controller;
 let actions: GalleryActions;
-const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const outputDir = () => path.join(workspaceRoot(), 'assets', 'generated');
 const filesIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort() : []);
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 type Outcome = Extract<JobEvent, { kind: 'done' | 'failed' }>;
 
 /** Records every job event from now on (jobs' "started" fires inside enqueue, so subscribe first). */
 function recordEvents() {
   const events: JobEvent[] = [];
-  const sub = controller.onJobEvent((e) => events.push(e));
+  const sub = controller.jobs.onJobEvent((e) => events.push(e));
   const outcomeOf = (jobId: string) => events.find((e): e is Outcome => e.jobId === jobId && (e.kind === 'done' || e.kind === 'failed'));
   return {
     events,
@@ -81,7 +70,7 @@ async function withSetting<K extends 'fileNameTemplate' | 'imageFormat'>(key: K,
 async function generate(p: GenerationConfig): Promise<string> {
   const rec = recordEvents();
   try {
-    const job = await controller.enqueue(p);
+    const job = await controller.jobs.enqueue(p);
     assert.ok(job, 'the job was queued');
     const outcome = await rec.outcome(job.id);
     assert.equal(outcome.kind, 'done', outcome.kind === 'failed' ? outcome.message : '');
@@ -95,14 +84,10 @@ async function generate(p: GenerationConfig): Promise<string> {
 describe('PixArt Studio features in a real VS Code', () => {
   before(async function () {
     this.timeout(120_000);
-    const ext = vscode.extensions.getExtension<{ controller: Controller; actions: GalleryActions }>(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} is installed in the extension host`);
-    const api = await ext.activate();
-    controller = api.controller;
-    actions = api.actions;
+    ({ controller, actions } = await activateExtension());
     assert.ok(actions, 'activate() returns the gallery actions');
-    controller.ensureModel();
-    await until('the tiny model to be ready', () => controller.modelState.state === 'ready' && controller.queue.size === 0, 110_000);
+    controller.model.ensure();
+    await until('the tiny model to be ready', () => controller.model.state.state === 'ready' && controller.jobs.queue.size === 0, 110_000);
   });
 
   describe('job queue', () => {
@@ -112,12 +97,12 @@ describe('PixArt Studio features in a real VS Code', () => {
       await withSetting('fileNameTemplate', 'queue-seed{seed}-{slug}', async () => {
         const rec = recordEvents();
         try {
-          const first = await controller.enqueue(params({ seed: '5' }));
-          const second = await controller.enqueue(params({ seed: '5' }));
+          const first = await controller.jobs.enqueue(params({ seed: '5' }));
+          const second = await controller.jobs.enqueue(params({ seed: '5' }));
           assert.ok(first && second);
           assert.notEqual(first.id, second.id);
           assert.deepEqual(
-            controller.queue.summaries().map((s) => [s.id, s.status, s.position]),
+            controller.jobs.queue.summaries().map((s) => [s.id, s.status, s.position]),
             [
               [first.id, 'running', 0],
               [second.id, 'queued', 1],
@@ -138,7 +123,7 @@ describe('PixArt Studio features in a real VS Code', () => {
           assert.equal(path.basename(secondFile), 'queue-seed5-small-cactus-in-terracotta-pot-2.png', 'the taken name gets -2');
           assert.deepEqual(fs.readFileSync(firstFile), firstBytes, 'the first file is untouched');
           assert.equal(readPngText(fs.readFileSync(secondFile)).parameters, readPngText(firstBytes).parameters);
-          assert.equal(controller.queue.size, 0);
+          assert.equal(controller.jobs.queue.size, 0);
         } finally {
           rec.dispose();
         }
@@ -150,16 +135,16 @@ describe('PixArt Studio features in a real VS Code', () => {
       await withSetting('fileNameTemplate', 'cancelq-seed{seed}', async () => {
         const rec = recordEvents();
         try {
-          const running = await controller.enqueue(params({ seed: '11', steps: 3 }));
-          const queued = await controller.enqueue(params({ seed: '12' }));
+          const running = await controller.jobs.enqueue(params({ seed: '11', steps: 3 }));
+          const queued = await controller.jobs.enqueue(params({ seed: '12' }));
           assert.ok(running && queued);
-          assert.equal(controller.queue.running?.id, running.id);
-          controller.cancel(queued.id);
+          assert.equal(controller.jobs.queue.running?.id, running.id);
+          controller.jobs.cancel(queued.id);
           // Removed synchronously: reported cancelled, gone from the queue, the running job untouched.
           const cancelled = rec.events.find((e) => e.jobId === queued.id && e.kind === 'failed');
           assert.ok(cancelled && cancelled.kind === 'failed' && cancelled.cancelled, 'reported as cancelled right away');
           assert.equal(queued.status, 'cancelled');
-          assert.deepEqual(controller.queue.summaries().map((s) => s.id), [running.id]);
+          assert.deepEqual(controller.jobs.queue.summaries().map((s) => s.id), [running.id]);
           assert.equal(running.cancelRequested, false);
 
           const done = await rec.outcome(running.id);
@@ -169,7 +154,7 @@ describe('PixArt Studio features in a real VS Code', () => {
           await new Promise((r) => setTimeout(r, 500));
           assert.equal(rec.indexOf(queued.id, 'started'), -1, 'the cancelled job never started');
           assert.deepEqual(filesIn(outputDir()).filter((f) => f.startsWith('cancelq-seed12')), [], 'no file for the cancelled job');
-          assert.equal(controller.queue.size, 0);
+          assert.equal(controller.jobs.queue.size, 0);
         } finally {
           rec.dispose();
         }
@@ -182,7 +167,7 @@ describe('PixArt Studio features in a real VS Code', () => {
         const rec = recordEvents();
         let command: Thenable<unknown> | undefined;
         let cancelledAt = 0;
-        const sub = controller.onJobEvent((e) => {
+        const sub = controller.jobs.onJobEvent((e) => {
           if (e.kind === 'progress' && !command) {
             cancelledAt = e.step;
             // One job: the command cancels it without asking (several: a quick pick, see the report in the file header).
@@ -190,7 +175,7 @@ describe('PixArt Studio features in a real VS Code', () => {
           }
         });
         try {
-          const job = await controller.enqueue(params({ seed: '21', steps: 50 }));
+          const job = await controller.jobs.enqueue(params({ seed: '21', steps: 50 }));
           assert.ok(job);
           const outcome = await rec.outcome(job.id);
           await command;
@@ -198,7 +183,7 @@ describe('PixArt Studio features in a real VS Code', () => {
           assert.ok(cancelledAt >= 1 && cancelledAt < 50, 'while its steps were running');
           assert.equal(rec.indexOf(job.id, 'done'), -1);
           assert.deepEqual(filesIn(outputDir()).filter((f) => f.startsWith('cancelcmd-')), [], 'no file');
-          assert.equal(controller.queue.size, 0);
+          assert.equal(controller.jobs.queue.size, 0);
         } finally {
           sub.dispose();
           rec.dispose();
@@ -211,16 +196,16 @@ describe('PixArt Studio features in a real VS Code', () => {
       await withSetting('fileNameTemplate', 'cancelall-seed{seed}', async () => {
         const rec = recordEvents();
         let called = false;
-        const sub = controller.onJobEvent((e) => {
+        const sub = controller.jobs.onJobEvent((e) => {
           if (e.kind === 'progress' && !called) {
             called = true;
-            controller.cancelAll();
+            controller.jobs.cancelAll();
           }
         });
         try {
-          const running = await controller.enqueue(params({ seed: '31', steps: 50 }));
-          const queued = await controller.enqueue(params({ seed: '32' }));
-          const queued2 = await controller.enqueue(params({ seed: '33' }));
+          const running = await controller.jobs.enqueue(params({ seed: '31', steps: 50 }));
+          const queued = await controller.jobs.enqueue(params({ seed: '32' }));
+          const queued2 = await controller.jobs.enqueue(params({ seed: '33' }));
           assert.ok(running && queued && queued2);
           for (const job of [running, queued, queued2]) {
             const outcome = await rec.outcome(job.id);
@@ -230,7 +215,7 @@ describe('PixArt Studio features in a real VS Code', () => {
           assert.equal(rec.indexOf(queued2.id, 'started'), -1);
           await new Promise((r) => setTimeout(r, 300));
           assert.deepEqual(filesIn(outputDir()).filter((f) => f.startsWith('cancelall-')), [], 'no file');
-          assert.equal(controller.queue.size, 0);
+          assert.equal(controller.jobs.queue.size, 0);
         } finally {
           sub.dispose();
           rec.dispose();
@@ -267,7 +252,7 @@ describe('PixArt Studio features in a real VS Code', () => {
           assert.equal(p.width, 128);
           assert.equal(p.height, 128);
           assert.equal(p.sampler, 'LCM');
-          assert.ok((await controller.galleryImages()).some((i) => i.path === file), 'the gallery lists it');
+          assert.ok((await controller.gallery.images()).some((i) => i.path === file), 'the gallery lists it');
           log(`${c.format}: ${path.basename(file)}, ${bytes.length} bytes`);
         });
         assert.equal(controller.currentSettings.imageFormat, 'png', 'the setting is restored');
@@ -340,7 +325,7 @@ describe('PixArt Studio features in a real VS Code', () => {
       const rec = recordEvents();
       try {
         await actions.run('rerun', outside);
-        assert.equal(controller.queue.size, 0, 'nothing was queued');
+        assert.equal(controller.jobs.queue.size, 0, 'nothing was queued');
         assert.deepEqual(rec.events, []);
       } finally {
         rec.dispose();
@@ -381,7 +366,7 @@ describe('PixArt Studio features in a real VS Code', () => {
       log(`delete confirmation: ${error instanceof Error ? error.message : 'no error'}`);
       assert.match(error instanceof Error ? error.message : '', new RegExp(`Delete ${path.basename(image).replace(/[.]/g, '\\.')}\\?`), 'the confirmation "Delete <name>?" was asked for');
       assert.ok(fs.existsSync(image), 'the image is still there');
-      assert.ok((await controller.galleryImages()).some((i) => i.path === image), 'and still in the gallery');
+      assert.ok((await controller.gallery.images()).some((i) => i.path === image), 'and still in the gallery');
     });
   });
 });

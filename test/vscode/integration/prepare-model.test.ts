@@ -24,15 +24,10 @@ import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { EXTENSION_ID, activateExtension, env } from './helpers';
 import { log } from './log';
 
-const EXTENSION_ID = 'pixart-studio.pixart-studio';
 const CONFIRMATION = 'PixArt: convert the model now?';
-const env = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run through test/vscode/run.mjs)`);
-  return v;
-};
 
 /** The extension's global storage on the server (code-server keeps it under the user-data dir). */
 const storage = () => path.join(env('PIXART_TEST_SANDBOX'), 'user-data', 'User', 'globalStorage', EXTENSION_ID);
@@ -97,9 +92,7 @@ describe('PixArt: Prepare Model… in a real VS Code', () => {
 
   before(async function () {
     this.timeout(60_000);
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} is installed in the extension host`);
-    await ext.activate();
+    await activateExtension();
     modelBefore = modelPath();
     assert.equal(modelBefore, env('PIXART_TEST_MODEL'));
   });

@@ -50,9 +50,9 @@ export const PRECISION_CHOICES: readonly PrecisionChoice[] = [
 ];
 
 /** The converter's peak memory: one fp32 copy of T5-XXL plus ~1 GB, whatever the precision. */
-export const CONVERSION_PEAK_RAM_GB = 20;
+const CONVERSION_PEAK_RAM_GB = 20;
 /** What --model-id downloads into the Hugging Face cache the first time. */
-export const DOWNLOAD_GB = 22;
+const DOWNLOAD_GB = 22;
 
 export interface ConvertPlan {
   args: string[];

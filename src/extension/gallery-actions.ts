@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { GalleryAction } from '../protocol/messages';
-import { IMAGE_EXTENSIONS, readImageParameters } from './assetStore';
+import { IMAGE_EXTENSIONS, readImageParameters } from './asset-store';
 import { altFromPrompt, imageSnippet, markdownLink, relativeImagePath } from './insertion';
 import { isInside } from './naming';
 import type { Controller } from './controller';
@@ -18,7 +18,7 @@ export class GalleryActions {
 
   /** Runs an action on an image file inside the output folder (anything else is refused). */
   async run(action: GalleryAction, file: string): Promise<void> {
-    const folder = await this.controller.outputFolder(false);
+    const folder = await this.controller.output.resolve(false);
     if (!folder || !isInside(folder, file) || !IMAGE_EXTENSIONS.test(file)) {
       this.log.warn(`refused gallery action ${action} on ${file}: not an image in the output folder`);
       return;
@@ -27,33 +27,21 @@ export class GalleryActions {
       await fs.access(file);
     } catch {
       void vscode.window.showWarningMessage(`PixArt: ${path.basename(file)} no longer exists.`);
-      void this.controller.refreshGallery();
+      void this.controller.gallery.refresh();
       return;
     }
-    switch (action) {
-      case 'open':
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file));
-        return;
-      case 'insert':
-        await this.insert(file);
-        return;
-      case 'copyMarkdown':
-        await this.copyMarkdown(file);
-        return;
-      case 'reveal':
-        await this.reveal(file);
-        return;
-      case 'reuse':
-        await this.reuse(file);
-        return;
-      case 'rerun':
-        await this.rerun(file);
-        return;
-      case 'delete':
-        await this.delete(file);
-        return;
-    }
+    await this.handlers[action](file);
   }
+
+  private readonly handlers: Record<GalleryAction, (file: string) => PromiseLike<unknown>> = {
+    open: (file) => vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file)),
+    insert: (file) => this.insert(file),
+    copyMarkdown: (file) => this.copyMarkdown(file),
+    reveal: (file) => this.reveal(file),
+    reuse: (file) => this.reuse(file),
+    rerun: (file) => this.rerun(file),
+    delete: (file) => this.delete(file),
+  };
 
   private async prompt(file: string): Promise<string> {
     return (await readImageParameters(file).catch(() => undefined))?.prompt ?? path.basename(file, path.extname(file)).replace(/-/g, ' ');
@@ -64,14 +52,14 @@ export class GalleryActions {
     const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
     const prompt = await this.prompt(file);
     if (!editor) {
-      const link = markdownLink(relativeImagePath(file, undefined, this.controller.workspaceRoot()), prompt);
+      const link = markdownLink(relativeImagePath(file, undefined, this.controller.output.workspaceRoot()), prompt);
       await vscode.env.clipboard.writeText(link);
       void vscode.window.showInformationMessage('PixArt: no editor is open; the image link was copied to the clipboard.');
       return false;
     }
     const doc = editor.document;
     const docPath = doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined;
-    const text = imageSnippet(doc.languageId, relativeImagePath(file, docPath, this.controller.workspaceRoot()), altFromPrompt(prompt));
+    const text = imageSnippet(doc.languageId, relativeImagePath(file, docPath, this.controller.output.workspaceRoot()), altFromPrompt(prompt));
     const ok = await editor.edit((eb) => {
       for (const sel of editor.selections) eb.replace(sel, text);
     });
@@ -82,7 +70,7 @@ export class GalleryActions {
   async copyMarkdown(file: string): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     const docPath = editor && editor.document.uri.scheme === 'file' && !editor.document.isUntitled ? editor.document.uri.fsPath : undefined;
-    await vscode.env.clipboard.writeText(markdownLink(relativeImagePath(file, docPath, this.controller.workspaceRoot()), await this.prompt(file)));
+    await vscode.env.clipboard.writeText(markdownLink(relativeImagePath(file, docPath, this.controller.output.workspaceRoot()), await this.prompt(file)));
     void vscode.window.setStatusBarMessage('PixArt: Markdown link copied', 3000);
   }
 
@@ -108,12 +96,12 @@ export class GalleryActions {
   private async rerun(file: string): Promise<void> {
     const p = await this.readParams(file);
     if (!p) return;
-    const v = this.controller.validate({ ...configFromParameters(p), imagesPerPrompt: 1 });
+    const v = this.controller.model.validate({ ...configFromParameters(p), imagesPerPrompt: 1 });
     if (!v.ok) {
       void vscode.window.showErrorMessage(`PixArt: cannot re-run ${path.basename(file)}: ${v.errors.map((e) => e.message).join(' ')}`);
       return;
     }
-    await this.controller.enqueue(v.value);
+    await this.controller.jobs.enqueue(v.value);
   }
 
   private async delete(file: string): Promise<void> {
@@ -125,6 +113,6 @@ export class GalleryActions {
     } catch (err) {
       void vscode.window.showErrorMessage(`PixArt: could not delete ${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    await this.controller.refreshGallery();
+    await this.controller.gallery.refresh();
   }
 }

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import type { HostToWebview } from '../protocol/messages';
 import type { GenerationConfig } from '../protocol/generation';
 import { parseWebviewMessage } from '../protocol/validate';
-import { Controller } from './controller';
-import { makeNonce, webviewHtml } from './webviewHtml';
-import type { GalleryActions } from './galleryActions';
+import type { Controller } from './controller';
+import { galleryItems } from './gallery';
+import { makeNonce, webviewHtml } from './webview-html';
+import type { GalleryActions } from './gallery-actions';
 import type { Log } from './log';
 
 export const GENERATOR_VIEW_ID = 'pixart.generator';
@@ -27,14 +28,14 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
     private readonly log: Log,
   ) {
     this.disposables.push(controller.onPost((m) => this.post(m)));
-    controller.setGalleryListener((images, folder) => {
+    controller.gallery.setListener((images, folder) => {
       const view = this.view;
       if (!view) return;
       if (folder !== this.galleryFolder) {
         this.galleryFolder = folder;
         view.webview.options = this.webviewOptions();
       }
-      const items = Controller.galleryItems(images, (p) => view.webview.asWebviewUri(vscode.Uri.file(p)).toString());
+      const items = galleryItems(images, (p) => view.webview.asWebviewUri(vscode.Uri.file(p)).toString());
       // Inside the workspace the folder reads as the user set it (assets/generated), not as an absolute path.
       this.post({ type: 'gallery', items, folder: folder ? vscode.workspace.asRelativePath(folder, false) : '' });
     });
@@ -63,21 +64,17 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         if (this.view === view) this.view = undefined;
       }),
       view.onDidChangeVisibility(() => {
-        if (view.visible) void this.controller.refreshGallery();
+        if (view.visible) void this.controller.gallery.refresh();
       }),
     );
     // Opening the generator is the moment to warm the model up.
-    this.controller.ensureModel();
+    this.controller.model.ensure();
   }
 
   /** Fills the form (now, or when the webview is ready). */
   showForm(params: Partial<GenerationConfig>): void {
     if (this.view) this.post({ type: 'setForm', params });
     else this.pendingForm = params;
-  }
-
-  get visible(): boolean {
-    return !!this.view?.visible;
   }
 
   post(msg: HostToWebview): void {
@@ -100,20 +97,20 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         }
         return;
       case 'generate': {
-        const v = this.controller.validate(m.params);
+        const v = this.controller.model.validate(m.params);
         if (!v.ok) {
           this.post({ type: 'invalid', errors: v.errors });
           return;
         }
         this.post({ type: 'invalid', errors: [] });
-        await this.controller.enqueue(v.value);
+        await this.controller.jobs.enqueue(v.value);
         return;
       }
       case 'cancel':
-        this.controller.cancel(m.jobId);
+        this.controller.jobs.cancel(m.jobId);
         return;
       case 'countTokens': {
-        const r = await this.controller.countTokens(m.text);
+        const r = await this.controller.model.countTokens(m.text);
         this.post({ type: 'tokens', requestId: m.requestId, ...r });
         return;
       }
@@ -127,10 +124,10 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         this.log.show();
         return;
       case 'refreshGallery':
-        await this.controller.refreshGallery();
+        await this.controller.gallery.refresh();
         return;
       case 'galleryAction': {
-        const folder = this.galleryFolder ?? (await this.controller.outputFolder(false));
+        const folder = this.galleryFolder ?? (await this.controller.output.resolve(false));
         if (!folder) return;
         // The name was checked to be a plain file name; it must also be one the gallery lists.
         const file = path.join(folder, m.file);

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { verifyModelFolder } from '../pipeline/model-folder';
-import { MODEL_CHOICES, PRECISION_CHOICES, planConversion, conversionCommand } from './convertPlan';
+import { MODEL_CHOICES, PRECISION_CHOICES, planConversion, conversionCommand } from './convert-plan';
 import type { Log } from './log';
 
 /** Free space at `dir` (or its nearest existing parent), GB; undefined when it cannot be read. */

@@ -17,9 +17,9 @@ export class StatusBar implements vscode.Disposable {
   }
 
   update(): void {
-    const m = this.controller.modelState;
-    const running = this.controller.queue.running;
-    const waiting = this.controller.queue.size - (running ? 1 : 0);
+    const m = this.controller.model.state;
+    const running = this.controller.jobs.queue.running;
+    const waiting = this.controller.jobs.queue.size - (running ? 1 : 0);
     const queued = waiting > 0 ? ` (+${waiting} queued)` : '';
     let text: string;
     let tip: string;

@@ -1,0 +1,185 @@
+// The host's jobs: queues generations, sends the next one to the worker when the model is ready,
+// forwards its progress and previews, saves its images into the output folder, and ends every job
+// through one of two doors: done, or failJob (failed or cancelled: event, webview, log).
+
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { randomInt } from 'node:crypto';
+import type { HostToWebview, WorkerToHost } from '../protocol/messages';
+import { LIMITS, withSeed, type GenerationConfig } from '../protocol/generation';
+import { JobQueue, estimateEtaMs, type Job } from './queue';
+import { extensionFor, fileNameFor } from './naming';
+import { saveUnique } from './asset-store';
+import type { ModelSession } from './model-session';
+import type { OutputFolder } from './output-folder';
+import type { PixArtSettings } from './settings';
+import type { WorkerClient } from './worker-client';
+import type { Log } from './log';
+
+export interface JobRequest {
+  /** What to generate, with the seed the job runs with (a random one is drawn when the form left it empty). */
+  config: GenerationConfig;
+  /** Where the images go, resolved (and asked for) when the job was queued. */
+  folder: string;
+}
+
+export type JobEvent =
+  | { jobId: string; kind: 'started' }
+  | { jobId: string; kind: 'progress'; step: number; steps: number; etaMs: number | null }
+  | { jobId: string; kind: 'done'; files: string[]; seed: string }
+  | { jobId: string; kind: 'failed'; message: string; cancelled: boolean };
+
+export interface JobRunnerDeps {
+  worker: Pick<WorkerClient, 'send'>;
+  model: ModelSession;
+  output: OutputFolder;
+  settings(): PixArtSettings;
+  post(msg: HostToWebview): void;
+  /** The queue changed. */
+  changed(): void;
+  /** A job saved images (the gallery lists them). */
+  saved(): void;
+  log: Log;
+}
+
+const PREVIEW_SIZE = 128;
+const CANCELLED = 'Cancelled.';
+
+type Done = Extract<WorkerToHost, { type: 'done' }>;
+type Progress = Extract<WorkerToHost, { type: 'progress' }>;
+
+export class JobRunner implements vscode.Disposable {
+  readonly queue: JobQueue<JobRequest>;
+  private readonly jobEvents = new vscode.EventEmitter<JobEvent>();
+  readonly onJobEvent = this.jobEvents.event;
+
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.queue = new JobQueue<JobRequest>(() => {
+      deps.changed();
+      this.postQueue();
+    });
+  }
+
+  postQueue(): void {
+    this.deps.post({ type: 'queue', jobs: this.queue.summaries() });
+  }
+
+  /**
+   * Queues a generation. Asks for a model folder when none is set, and for the output folder
+   * (see OutputFolder.forJob). Returns the job, or undefined when the user backed out.
+   */
+  async enqueue(params: GenerationConfig): Promise<Job<JobRequest> | undefined> {
+    if (!(await this.deps.model.requireFolder())) return undefined;
+    const folder = await this.deps.output.forJob();
+    if (!folder) return undefined;
+    const config = withSeed(params, () => randomInt(0, LIMITS.maxRandomSeed + 1));
+    const job = this.queue.add({ config, folder }, params.prompt);
+    this.deps.log.info(`${job.id} queued: "${params.prompt.slice(0, 80)}" seed ${config.seed}, ${params.steps} steps, guidance ${params.guidanceScale}, ${params.width}x${params.height} ×${params.imagesPerPrompt}`);
+    this.deps.model.ensure();
+    this.pump();
+    return job;
+  }
+
+  /** Starts the next job when the model is ready and nothing runs. */
+  pump(): void {
+    if (this.deps.model.state.state !== 'ready' || this.queue.running) return;
+    const job = this.queue.startNext();
+    if (!job) return;
+    this.jobEvents.fire({ jobId: job.id, kind: 'started' });
+    const s = this.deps.settings();
+    const work = { ...job.params.config, format: s.imageFormat, preview: s.preview, previewSize: PREVIEW_SIZE };
+    this.deps.worker.send({ type: 'generate', jobId: job.id, job: work });
+  }
+
+  /** Cancels a job (no id: the running one, else the first waiting one). */
+  cancel(jobId?: string): void {
+    const target = jobId ?? this.queue.running?.id;
+    const outcome = this.queue.cancel(jobId);
+    if (outcome === 'abort-running' && target) {
+      this.deps.worker.send({ type: 'cancel', jobId: target });
+      this.deps.log.info(`${target}: cancel requested`);
+    } else if (outcome === 'removed' && target) {
+      this.failJob(target, CANCELLED, true);
+    }
+  }
+
+  cancelAll(): void {
+    const running = this.failWaiting(CANCELLED, true);
+    if (running) this.deps.worker.send({ type: 'cancel', jobId: running.id });
+  }
+
+  /** Fails every waiting job with `message` (the model cannot run them); returns the running job, if any. */
+  failWaiting(message: string, cancelled = false): Job<JobRequest> | undefined {
+    const { removed, running } = this.queue.cancelAll();
+    for (const j of removed) this.failJob(j.id, message, cancelled);
+    return running;
+  }
+
+  /** The worker's messages about jobs. */
+  onWorkerMessage(m: Extract<WorkerToHost, { type: 'progress' | 'done' | 'failed' }>): void {
+    if (m.type === 'progress') this.progress(m);
+    else if (m.type === 'done') void this.done(m);
+    else this.end(m.jobId, m.message, m.cancelled);
+  }
+
+  /** Ends the running job `jobId` as failed or cancelled, and starts the next one. */
+  end(jobId: string, message: string, cancelled: boolean): void {
+    if (!this.queue.finish(jobId, cancelled ? 'cancelled' : 'failed', message)) return;
+    this.failJob(jobId, message, cancelled);
+    this.pump();
+  }
+
+  /** The one fan-out of a job that ends without images: its event, the webview, the log. */
+  private failJob(jobId: string, message: string, cancelled: boolean): void {
+    if (cancelled) this.deps.log.info(`${jobId} cancelled`);
+    else this.deps.log.error(`${jobId} failed: ${message}`);
+    this.deps.post({ type: 'jobFailed', jobId, message, cancelled });
+    this.jobEvents.fire({ jobId, kind: 'failed', message, cancelled });
+  }
+
+  private progress(m: Progress): void {
+    const job = this.queue.progress(m.jobId, m.step, m.steps, m.elapsedMs);
+    if (!job) return;
+    const etaMs = estimateEtaMs(job.stepElapsedMs, m.step, m.steps);
+    this.deps.post({ type: 'progress', jobId: m.jobId, step: m.step, steps: m.steps, elapsedMs: m.elapsedMs, etaMs });
+    for (const p of m.previews ?? []) {
+      this.deps.post({ type: 'preview', jobId: m.jobId, index: p.index, width: p.width, height: p.height, rgb: Buffer.from(p.rgb.buffer, p.rgb.byteOffset, p.rgb.byteLength).toString('base64') });
+    }
+    this.jobEvents.fire({ jobId: m.jobId, kind: 'progress', step: m.step, steps: m.steps, etaMs });
+  }
+
+  private async done(m: Done): Promise<void> {
+    const job = this.queue.running;
+    if (!job || job.id !== m.jobId) return;
+    try {
+      const files = await this.save(job, m);
+      const t = m.timings;
+      this.deps.log.info(
+        `${job.id} done: ${files.map((f) => path.basename(f)).join(', ')} — total ${(t.totalMs / 1000).toFixed(2)} s (text ${t.textEncoderMs.toFixed(0)} ms${t.textEncoderCalls === 0 ? ', cached' : ''}, transformer ${t.transformerMs.map((x) => x.toFixed(0)).join('+')} ms, VAE ${t.vaeMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms)`,
+      );
+      this.deps.post({ type: 'jobDone', jobId: job.id, seed: m.seed, files: files.map((f) => path.basename(f)), totalMs: t.totalMs });
+      this.queue.finish(job.id, 'done');
+      this.jobEvents.fire({ jobId: job.id, kind: 'done', files, seed: m.seed });
+    } catch (err) {
+      this.end(job.id, `Saving failed: ${err instanceof Error ? err.message : String(err)}`, false);
+    }
+    this.deps.saved();
+    this.pump();
+  }
+
+  /** Writes the job's images into its folder under the file name template; returns their paths. */
+  private async save(job: Job<JobRequest>, m: Done): Promise<string[]> {
+    const files: string[] = [];
+    const date = new Date();
+    const template = this.deps.settings().fileNameTemplate;
+    for (const img of m.images) {
+      const name = fileNameFor(template, { date, seed: m.seed, prompt: img.prompt, model: this.deps.model.state.model?.name, steps: job.params.config.steps, index: img.index + 1 }, extensionFor(img.format));
+      files.push(await saveUnique(job.params.folder, name, img.bytes));
+    }
+    return files;
+  }
+
+  dispose(): void {
+    this.jobEvents.dispose();
+  }
+}
