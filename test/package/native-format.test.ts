@@ -32,7 +32,7 @@ test('this machine\'s executables: ELF of the host architecture, with the librar
       const listed = [...readelf.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
       assert.deepEqual(info.needed, listed, file);
     } else {
-      console.log('# NOTE: readelf not found; DT_NEEDED not cross-checked');
+      console.log('NOTE: readelf not found; DT_NEEDED not cross-checked');
     }
   }
 });
@@ -84,7 +84,7 @@ test('windows wheel: PE x64 with the import table objdump reads', async () => {
       const listed = [...objdump.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1]);
       assert.deepEqual(c.needed, listed);
     } else {
-      console.log('# NOTE: objdump cannot read PE here; imports not cross-checked');
+      console.log('NOTE: objdump cannot read PE here; imports not cross-checked');
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });

@@ -22,13 +22,13 @@ export const wheels: { version: string; pythonVersion: string; targets: Record<s
 
 /** The verified wheel of `target` (fetched into the wheel cache when missing). */
 export function wheelOf(target: string): Promise<string> {
-  return ensureWheel(wheels.targets[target], wheels, { log: (m: string) => console.log(`# ${m}`) });
+  return ensureWheel(wheels.targets[target], wheels, { log: (m: string) => console.log(`${m}`) });
 }
 
 /** The bytes of the zip entries whose names `want` accepts, by name. */
 export async function readEntries(zip: string, want: (name: string) => boolean): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
-  await walkZip(zip, async (e: { name: string; read: () => Promise<Buffer> }) => {
+  await walkZip(zip, async (e) => {
     if (want(e.name)) out.set(e.name, await e.read());
   });
   return out;
