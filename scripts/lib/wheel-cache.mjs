@@ -38,7 +38,7 @@ function pipDownload(spec, meta, into, env, log) {
     '--require-hashes', '-r', requirements, '-d', into, '--disable-pip-version-check', '--quiet'];
   log(`$ ${python} ${args.join(' ')}`);
   const r = spawnSync(python, args, { stdio: ['ignore', 2, 'inherit'], env });
-  if (r.status !== 0) throw new Error(`pip download of ${spec.wheel} failed (exit ${r.status ?? r.error?.message})`);
+  if (r.status !== 0) throw new Error(`pip download of ${spec.wheel} failed (exit ${r.status ?? r.error?.message}); the pinned sha256 is ${spec.sha256}`);
 }
 
 /** The verified wheel of `spec` (an entry of scripts/openvino-wheels.json) in the cache, fetching it if needed. */

@@ -17,6 +17,19 @@ function tool(cmd: string, args: string[]): string | undefined {
   return r.status === 0 ? r.stdout : undefined;
 }
 
+/** `cmd args… file` on `bytes` written to a temporary file; its stdout, or undefined when it cannot run. */
+function toolOn(bytes: Buffer, cmd: string, args: string[]): string | undefined {
+  const tmp = mkdtempSync(join(tmpdir(), 'pixart-native-'));
+  try {
+    writeFileSync(join(tmp, 'binary'), bytes);
+    return tool(cmd, [...args, join(tmp, 'binary')]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const readelfNeeded = (out: string) => [...out.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+
 const libsOf = async (target: string, names: string[]) =>
   readEntries(await wheelOf(target), (n) => names.some((x) => n === `openvino/libs/${x}`));
 
@@ -29,8 +42,7 @@ test('this machine\'s executables: ELF of the host architecture, with the librar
     assert.ok(info.needed.includes('libc.so.6'), `${file}: ${info.needed}`);
     const readelf = tool('readelf', ['-d', file]);
     if (readelf) {
-      const listed = [...readelf.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
-      assert.deepEqual(info.needed, listed, file);
+      assert.deepEqual(info.needed, readelfNeeded(readelf), file);
     } else {
       console.log('NOTE: readelf not found; DT_NEEDED not cross-checked');
     }
@@ -53,18 +65,9 @@ test('linux wheels: ELF x86-64 and aarch64, DT_NEEDED and RUNPATH $ORIGIN as rea
     assert.deepEqual(c.rpath, ['$ORIGIN']);
     assert.ok(parseNative(files.get('openvino/libs/libopenvino.so.2641')!).needed.includes('libtbb.so.12'));
     assert.ok(parseNative(files.get('openvino/libs/libtbbbind_2_5.so.3')!).needed.includes('libhwloc.so.15'));
-    const tmp = mkdtempSync(join(tmpdir(), 'pixart-elf-'));
-    try {
-      const f = join(tmp, 'lib.so');
-      writeFileSync(f, files.get('openvino/libs/libopenvino.so.2641')!);
-      const readelf = tool('readelf', ['-d', f]);
-      if (readelf) {
-        const listed = [...readelf.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
-        assert.deepEqual(readNative(f).needed, listed);
-      }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    const readelf = toolOn(files.get('openvino/libs/libopenvino.so.2641')!, 'readelf', ['-d']);
+    if (readelf) assert.deepEqual(parseNative(files.get('openvino/libs/libopenvino.so.2641')!).needed, readelfNeeded(readelf));
+    else console.log('NOTE: readelf not found; DT_NEEDED not cross-checked');
   }
 });
 
@@ -75,20 +78,9 @@ test('windows wheel: PE x64 with the import table objdump reads', async () => {
   assert.ok(c.needed.includes('openvino.dll') && c.needed.includes('MSVCP140.dll'), `${c.needed}`);
   assert.ok(parseNative(files.get('openvino/libs/openvino_intel_gpu_plugin.dll')!).needed.includes('OpenCL.dll'));
   assert.deepEqual(parseNative(files.get('openvino/libs/openvino_intel_npu_compiler.dll')!).delayNeeded, ['SHELL32.dll', 'ole32.dll']);
-  const tmp = mkdtempSync(join(tmpdir(), 'pixart-pe-'));
-  try {
-    const f = join(tmp, 'openvino_c.dll');
-    writeFileSync(f, files.get('openvino/libs/openvino_c.dll')!);
-    const objdump = tool('objdump', ['-p', f]);
-    if (objdump) {
-      const listed = [...objdump.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1]);
-      assert.deepEqual(c.needed, listed);
-    } else {
-      console.log('NOTE: objdump cannot read PE here; imports not cross-checked');
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  const objdump = toolOn(files.get('openvino/libs/openvino_c.dll')!, 'objdump', ['-p']);
+  if (objdump) assert.deepEqual(c.needed, [...objdump.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1]));
+  else console.log('NOTE: objdump cannot read PE here; imports not cross-checked');
 });
 
 test('macOS wheel: Mach-O arm64 with @rpath loads and an @loader_path rpath', async () => {

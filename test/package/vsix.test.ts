@@ -54,75 +54,94 @@ function expectedLibs(spec: WheelSpec): string[] {
 const ALLOWED_TOP = new Set(['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist', 'media', 'models', 'openvino', 'node_modules']);
 const FORBIDDEN = [/\.map$/, /(^|\/)__pycache__\//, /^models\/tests\//, /\.vsix$/, /^node_modules\/(@huggingface|openvino-node|esbuild|typescript)\//, /^node_modules\/sharp\/src\//];
 
+type Entries = Map<string, Buffer>;
+type Natives = Map<string, ReturnType<typeof parseNative>>;
+
+/** Only what ships: no tests, sources, maps or bench results, and the files a user needs. */
+function checkFileList(target: string, names: string[]): void {
+  for (const n of names) {
+    assert.ok(ALLOWED_TOP.has(n.split('/')[0]), `${target}: ${n} should not be in the VSIX`);
+    for (const f of FORBIDDEN) assert.doesNotMatch(n, f, `${target}: ${n} should not be in the VSIX`);
+  }
+  for (const n of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'media/icon.png', 'models/convert.py']) {
+    assert.ok(names.includes(n), `${target}: ${n} missing`);
+  }
+}
+
+/** Every native file, checked to be of the target's format and architecture (koffi's and sharp's included). */
+function nativesOf(entries: Entries, spec: WheelSpec): Natives {
+  const natives: Natives = new Map();
+  for (const [name, bytes] of entries) {
+    if (!sniffFormat(bytes)) continue;
+    const info = parseNative(bytes);
+    const arches = info.arches ?? [info.arch];
+    assert.equal(info.format, spec.binary.format, `${name}: ${info.format}, expected ${spec.binary.format}`);
+    assert.deepEqual([...new Set(arches)], [spec.binary.arch], `${name}: ${arches}, expected ${spec.binary.arch}`);
+    natives.set(name.slice('extension/'.length), info);
+  }
+  assert.ok([...natives.keys()].some((n) => n.startsWith('node_modules/@koromix/')), 'koffi has no native file');
+  assert.ok([...natives.keys()].some((n) => n.startsWith('node_modules/@img/')), 'sharp has no native file');
+  return natives;
+}
+
+/** Only this platform's per-platform packages of koffi and sharp. */
+function checkPlatformPackages(target: string, spec: WheelSpec, names: string[]): void {
+  const platform = `${spec.os}-${spec.cpu}`;
+  const scoped = new Set(names.filter((n) => /^node_modules\/@(koromix|img)\/[^/]+\//.test(n)).map((n) => n.split('/').slice(1, 3).join('/')));
+  const expected = [`@koromix/koffi-${platform}`, `@img/sharp-${platform}`, ...(spec.os === 'win32' ? [] : [`@img/sharp-libvips-${platform}`]), '@img/colour'];
+  assert.deepEqual([...scoped].sort(), expected.sort(), `${target}: per-platform packages`);
+}
+
+/** The wheel's names, flat in openvino/libs/; every needed library bundled or the OS's; every plugin the core names present. */
+function checkRuntimeLayout(target: string, spec: WheelSpec, entries: Entries, natives: Natives): void {
+  const libs = new Map([...natives].filter(([n]) => n.startsWith('openvino/libs/')).map(([n, i]) => [n.slice('openvino/libs/'.length), i]));
+  for (const lib of expectedLibs(spec)) assert.ok(libs.has(lib), `${target}: openvino/libs/${lib} missing`);
+  const { problems, system } = checkNeeds(libs, spec.os);
+  assert.deepEqual(problems, [], `${target}: ${problems.join('\n')}`);
+  console.log(`${target}: from the system: ${[...new Set(Object.values(system))].join('; ')}`);
+
+  // The core names its plugins itself and loads them from its own folder.
+  const core = expectedLibs(spec)[0];
+  const named = new Set([...entries.get(`extension/openvino/libs/${core}`)!.toString('latin1').matchAll(/(?:lib)?openvino_[a-z_]+_plugin\.(?:so|dll)/g)].map((m) => m[0]));
+  assert.ok(named.size >= 4, `${core} names ${[...named]}`);
+  for (const p of named) assert.ok(libs.has(p), `${target}: ${core} loads ${p}, which is not in openvino/libs/`);
+  if (named.has(spec.os === 'win32' ? 'openvino_intel_gpu_plugin.dll' : 'libopenvino_intel_gpu_plugin.so')) {
+    assert.ok(entries.has('extension/openvino/libs/cache.json'), `${target}: the GPU plugin's cache.json is missing`);
+  }
+
+  // The extension's own lookup (locate-runtime) finds the C library in the extension's openvino/.
+  const probe = mkdtempSync(join(tmpdir(), 'pixart-probe-'));
+  try {
+    mkdirSync(join(probe, 'openvino', 'libs'), { recursive: true });
+    for (const n of libs.keys()) writeFileSync(join(probe, 'openvino', 'libs', n), '');
+    assert.equal(findCLibrary(join(probe, 'openvino'))?.split(/[\\/]/).pop(), expectedLibs(spec)[1]);
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+/** openvino/manifest.json lists exactly what is inside, and why the rest is not. */
+function checkManifest(target: string, spec: WheelSpec, entries: Entries, names: string[]): void {
+  const manifest = JSON.parse(entries.get('extension/openvino/manifest.json')!.toString('utf8'));
+  assert.deepEqual([manifest.version, manifest.target, manifest.wheel, manifest.sha256], [wheels.version, target, spec.wheel, spec.sha256]);
+  const inside = names.filter((n) => n.startsWith('openvino/') && n !== 'openvino/manifest.json').map((n) => n.slice('openvino/'.length)).sort();
+  assert.deepEqual(manifest.files.map((f: { path: string }) => f.path).sort(), inside);
+  for (const f of manifest.files) assert.equal(entries.get(`extension/openvino/${f.path}`)!.length, f.size, f.path);
+  assert.ok(names.includes('openvino/licenses/LICENSE'), "the wheel's license is missing");
+  assert.ok(manifest.leftOut.length > 0 && manifest.leftOut.every((l: { reason?: string }) => l.reason), 'every left-out file has a reason');
+}
+
 for (const target of targets) {
   const spec = wheels.targets[target];
   test(`${target} VSIX: native files, the OpenVINO subset and what ships`, { timeout: 600_000 }, async () => {
     assert.ok(spec, `no wheel for target ${target} in scripts/openvino-wheels.json`);
     const entries = await readEntries(vsixOf(target), (n) => n.startsWith('extension/'));
     const names = [...entries.keys()].map((n) => n.slice('extension/'.length));
-
-    for (const n of names) {
-      assert.ok(ALLOWED_TOP.has(n.split('/')[0]), `${target}: ${n} should not be in the VSIX`);
-      for (const f of FORBIDDEN) assert.doesNotMatch(n, f, `${target}: ${n} should not be in the VSIX`);
-    }
-    for (const n of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'media/icon.png', 'models/convert.py']) {
-      assert.ok(names.includes(n), `${target}: ${n} missing`);
-    }
-
-    // Every native file: the target's format and architecture, koffi's and sharp's included.
-    const natives = new Map<string, ReturnType<typeof parseNative>>();
-    for (const [name, bytes] of entries) {
-      if (!sniffFormat(bytes)) continue;
-      const info = parseNative(bytes);
-      const arches = info.arches ?? [info.arch];
-      assert.equal(info.format, spec.binary.format, `${name}: ${info.format}, expected ${spec.binary.format}`);
-      assert.deepEqual([...new Set(arches)], [spec.binary.arch], `${name}: ${arches}, expected ${spec.binary.arch}`);
-      natives.set(name.slice('extension/'.length), info);
-    }
-    assert.ok([...natives.keys()].some((n) => n.startsWith('node_modules/@koromix/')), 'koffi has no native file');
-    assert.ok([...natives.keys()].some((n) => n.startsWith('node_modules/@img/')), 'sharp has no native file');
-
-    // Only this platform's per-platform packages.
-    const platform = `${spec.os}-${spec.cpu}`;
-    const scoped = new Set(names.filter((n) => /^node_modules\/@(koromix|img)\/[^/]+\//.test(n)).map((n) => n.split('/').slice(1, 3).join('/')));
-    const expectedPkgs = [`@koromix/koffi-${platform}`, `@img/sharp-${platform}`, ...(spec.os === 'win32' ? [] : [`@img/sharp-libvips-${platform}`]), '@img/colour'];
-    assert.deepEqual([...scoped].sort(), expectedPkgs.sort(), `${target}: per-platform packages`);
-
-    // The wheel's names, flat in openvino/libs/, and every library they need is bundled or the OS's.
-    const libs = new Map([...natives].filter(([n]) => n.startsWith('openvino/libs/')).map(([n, i]) => [n.slice('openvino/libs/'.length), i]));
-    for (const lib of expectedLibs(spec)) assert.ok(libs.has(lib), `${target}: openvino/libs/${lib} missing`);
-    const { problems, system } = checkNeeds(libs, spec.os);
-    assert.deepEqual(problems, [], `${target}: ${problems.join('\n')}`);
-    console.log(`${target}: from the system: ${[...new Set(Object.values(system))].join('; ')}`);
-
-    // The core names its plugins itself and loads them from its own folder: all of them must be there.
-    const core = expectedLibs(spec)[0];
-    const named = new Set([...entries.get(`extension/openvino/libs/${core}`)!.toString('latin1').matchAll(/(?:lib)?openvino_[a-z_]+_plugin\.(?:so|dll)/g)].map((m) => m[0]));
-    assert.ok(named.size >= 4, `${core} names ${[...named]}`);
-    for (const p of named) assert.ok(libs.has(p), `${target}: ${core} loads ${p}, which is not in openvino/libs/`);
-    if (named.has(spec.os === 'win32' ? 'openvino_intel_gpu_plugin.dll' : 'libopenvino_intel_gpu_plugin.so')) {
-      assert.ok(names.includes('openvino/libs/cache.json'), `${target}: the GPU plugin's cache.json is missing`);
-    }
-
-    // The extension's own lookup (locate-runtime) finds the C library in the extension's openvino/.
-    const probe = mkdtempSync(join(tmpdir(), 'pixart-probe-'));
-    try {
-      mkdirSync(join(probe, 'openvino', 'libs'), { recursive: true });
-      for (const n of libs.keys()) writeFileSync(join(probe, 'openvino', 'libs', n), '');
-      const found = findCLibrary(join(probe, 'openvino'));
-      assert.equal(found?.split(/[\\/]/).pop(), expectedLibs(spec)[1]);
-    } finally {
-      rmSync(probe, { recursive: true, force: true });
-    }
-
-    // The manifest lists exactly what is inside, and why the rest is not.
-    const manifest = JSON.parse(entries.get('extension/openvino/manifest.json')!.toString('utf8'));
-    assert.deepEqual([manifest.version, manifest.target, manifest.wheel, manifest.sha256], [wheels.version, target, spec.wheel, spec.sha256]);
-    const inside = names.filter((n) => n.startsWith('openvino/') && n !== 'openvino/manifest.json').map((n) => n.slice('openvino/'.length)).sort();
-    assert.deepEqual(manifest.files.map((f: { path: string }) => f.path).sort(), inside);
-    for (const f of manifest.files) assert.equal(entries.get(`extension/openvino/${f.path}`)!.length, f.size, f.path);
-    assert.ok(names.includes('openvino/licenses/LICENSE'), 'the wheel\'s license is missing');
-    assert.ok(manifest.leftOut.length > 0 && manifest.leftOut.every((l: { reason?: string }) => l.reason), 'every left-out file has a reason');
+    checkFileList(target, names);
+    const natives = nativesOf(entries, spec);
+    checkPlatformPackages(target, spec, names);
+    checkRuntimeLayout(target, spec, entries, natives);
+    checkManifest(target, spec, entries, names);
   });
 }
 
