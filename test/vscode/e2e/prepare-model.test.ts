@@ -19,17 +19,10 @@ import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { until } from './until';
-import { quickOpen } from './quick-open';
+import { EXTENSION_ID, env, quickOpen, until } from './helpers';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 
-const env = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run through test/vscode/run.mjs)`);
-  return v;
-};
-const EXTENSION_ID = 'pixart-studio.pixart-studio';
 const shots = join(repoRoot, 'test-output', 'vscode');
 
 let sandbox: string;

@@ -9,18 +9,12 @@ import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { until } from './until';
-import { quickOpen } from './quick-open';
+import { env, quickOpen, until } from './helpers';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 // @ts-expect-error plain JS helper
 import { watchMemory } from '../support/memory.mjs';
 
-const env = (name: string): string => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set (run through test/vscode/run.mjs)`);
-  return v;
-};
 const shots = join(repoRoot, 'test-output', 'vscode');
 const PROMPT = 'a red fox in the snow, watercolor';
 let promptTokens = '';

@@ -1,3 +1,0 @@
-export * from './generation';
-export * from './messages';
-export * from './validate';
