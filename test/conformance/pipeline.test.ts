@@ -80,34 +80,33 @@ for (const { name: engineName, engine } of await conformanceEngines()) {
 }
 });
 
-test('a model fixed to one size generates at that size and resizes to the request when binning', async () => {
+/** Runs `body` on the tiny model (f32) on the first engine, disposing the pipeline afterwards. */
+async function withTinyPipeline(body: (pipeline: PixArtPipeline) => Promise<void>): Promise<void> {
   const [{ engine }] = await conformanceEngines();
   const pipeline = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32' });
   try {
-    assert.deepEqual(pipeline.info.staticSize, { width: 128, height: 128 });
-    assert.deepEqual(pipeline.info.supportedSizes.map((s) => [s.width, s.height]), [[128, 128]]);
-    const r = await pipeline.generate({ prompt: 'a red apple', seed: 1, steps: 1, guidanceScale: 0, width: 96, height: 64 });
-    assert.deepEqual([r.generatedWidth, r.generatedHeight], [128, 128]);
-    assert.deepEqual([r.images[0].width, r.images[0].height, r.images[0].rgb.length], [96, 64, 96 * 64 * 3]);
-    await assert.rejects(pipeline.generate({ prompt: 'x', seed: 1, steps: 1, guidanceScale: 0, width: 96, height: 64, resolutionBinning: false }),
-      /only runs 128x128 .* 96x64 was asked without resolution binning/);
+    await body(pipeline);
   } finally {
     pipeline.dispose();
   }
-});
+}
 
-test('cancelling between steps stops the run with CancelledError', async () => {
-  const [{ engine }] = await conformanceEngines();
-  const pipeline = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32' });
-  try {
-    const ac = new AbortController();
-    const seen: number[] = [];
-    await assert.rejects(
-      pipeline.generate({ prompt: 'x', seed: 1, steps: 4, guidanceScale: 0, width: 128, height: 128 }, { signal: ac.signal, onStep: (s) => { seen.push(s.step); if (s.step === 2) ac.abort(); } }),
-      CancelledError,
-    );
-    assert.deepEqual(seen, [1, 2]);
-  } finally {
-    pipeline.dispose();
-  }
-});
+test('a model fixed to one size generates at that size and resizes to the request when binning', () => withTinyPipeline(async (pipeline) => {
+  assert.deepEqual(pipeline.info.staticSize, { width: 128, height: 128 });
+  assert.deepEqual(pipeline.info.supportedSizes.map((s) => [s.width, s.height]), [[128, 128]]);
+  const r = await pipeline.generate({ prompt: 'a red apple', seed: 1, steps: 1, guidanceScale: 0, width: 96, height: 64 });
+  assert.deepEqual([r.generatedWidth, r.generatedHeight], [128, 128]);
+  assert.deepEqual([r.images[0].width, r.images[0].height, r.images[0].rgb.length], [96, 64, 96 * 64 * 3]);
+  await assert.rejects(pipeline.generate({ prompt: 'x', seed: 1, steps: 1, guidanceScale: 0, width: 96, height: 64, resolutionBinning: false }),
+    /only runs 128x128 .* 96x64 was asked without resolution binning/);
+}));
+
+test('cancelling between steps stops the run with CancelledError', () => withTinyPipeline(async (pipeline) => {
+  const ac = new AbortController();
+  const seen: number[] = [];
+  await assert.rejects(
+    pipeline.generate({ prompt: 'x', seed: 1, steps: 4, guidanceScale: 0, width: 128, height: 128 }, { signal: ac.signal, onStep: (s) => { seen.push(s.step); if (s.step === 2) ac.abort(); } }),
+    CancelledError,
+  );
+  assert.deepEqual(seen, [1, 2]);
+}));
