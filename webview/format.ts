@@ -48,7 +48,7 @@ export function modelLine(m: ModelState): string {
     case 'compiling':
       return `Compiling ${name} for ${m.device ?? 'the device'}… (cached after the first time)`;
     case 'ready':
-      return `${m.model?.name} · ${m.model?.sampler} · ready on ${m.device}`;
+      return `${m.model?.name} · ${m.model?.sampler} · ready on ${m.device}${m.runtime ? ` · ${m.runtime}` : ''}`;
     default:
       return 'The model could not be loaded.';
   }

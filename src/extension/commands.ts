@@ -24,6 +24,7 @@ const COMMANDS = {
   reloadModel: 'pixart.reloadModel',
   showModelHelp: 'pixart.showModelHelp',
   prepareModel: 'pixart.prepareModel',
+  chooseOpenVinoLibrary: 'pixart.chooseOpenVinoLibrary',
 } as const;
 
 type Register = (id: string, fn: (...args: unknown[]) => unknown) => void;
@@ -142,6 +143,21 @@ function registerModelCommands(reg: Register, context: vscode.ExtensionContext, 
   reg(COMMANDS.prepareModel, () => prepareModel(context, log, useModelFolder));
 
   reg(COMMANDS.reloadModel, () => controller.model.load());
+
+  reg(COMMANDS.chooseOpenVinoLibrary, async () => {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: true,
+      canSelectFolders: true,
+      canSelectMany: false,
+      openLabel: 'Use This OpenVINO',
+      title: 'PixArt: choose the OpenVINO C library (libopenvino_c.so, libopenvino_c.dylib, openvino_c.dll) or its folder',
+    });
+    const lib = picked?.[0]?.fsPath;
+    if (!lib) return;
+    // Machine-scoped: a library path belongs to this machine, not to a workspace.
+    await vscode.workspace.getConfiguration('pixart').update('openvinoLibraryPath', lib, vscode.ConfigurationTarget.Global);
+    log.info(`OpenVINO library set to ${lib}`);
+  });
 
   reg(COMMANDS.showModelHelp, async () => {
     const readme = vscode.Uri.joinPath(context.extensionUri, 'models', 'README.md');

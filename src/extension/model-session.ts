@@ -28,11 +28,20 @@ export interface ModelSessionDeps {
   log: Log;
 }
 
+/** What a load failure of each kind is called, and the command that fixes it. */
+const LOAD_FIXES = {
+  'model-folder': { what: 'The model folder is not usable', button: 'Select Model Folder…', command: 'pixart.selectModelFolder' },
+  runtime: { what: 'OpenVINO could not be started', button: 'Choose OpenVINO Library…', command: 'pixart.chooseOpenVinoLibrary' },
+  other: { what: 'The model could not be loaded', button: 'Select Model Folder…', command: 'pixart.selectModelFolder' },
+} as const;
+
 const TOKEN_REPLY_MS = 5000;
 const NO_COUNT: TokenCount = { tokens: -1, max: 120, truncated: false };
 
 export class ModelSession {
   private model: ModelState = { state: 'unset' };
+  /** The last load failure as shown to the user (the real-VS-Code tests read it: notifications cannot be). */
+  lastNotice: { text: string; buttons: string[]; command: string } | undefined;
   private readonly tokenReplies = new PendingReplies<TokenCount>(TOKEN_REPLY_MS, () => ({ ...NO_COUNT }));
 
   constructor(private readonly deps: ModelSessionDeps) {
@@ -124,8 +133,8 @@ export class ModelSession {
         if (m.state !== 'ready') this.set({ ...this.model, state: m.state });
         return;
       case 'loaded':
-        this.deps.log.info(`model ready: ${m.model.name} (${m.model.schedulerClass}) on ${m.device} via ${m.engine} ${m.engineVersion} in ${(m.loadMs / 1000).toFixed(1)} s; devices: ${m.devices.join(', ')}`);
-        this.set({ state: 'ready', model: m.model, device: m.device, devices: m.devices, modelPath: m.model.modelDir });
+        this.deps.log.info(`model ready: ${m.model.name} (${m.model.schedulerClass}) on ${m.device} via ${m.runtime}, ${m.engine} ${m.engineVersion}, in ${(m.loadMs / 1000).toFixed(1)} s; devices: ${m.devices.join(', ')}`);
+        this.set({ state: 'ready', model: m.model, device: m.device, devices: m.devices, runtime: m.runtime, modelPath: m.model.modelDir });
         return;
       case 'loadFailed':
         this.loadFailed(m);
@@ -137,11 +146,14 @@ export class ModelSession {
   }
 
   private loadFailed(m: Extract<WorkerToHost, { type: 'loadFailed' }>): void {
-    this.deps.log.error(`model failed to load (${m.kind}): ${m.message}`);
+    this.deps.log.error(`model failed to load (${m.kind}): ${m.message}${m.detail ? `\n${m.detail}` : ''}`);
     this.set({ state: 'error', error: m.message, modelPath: this.deps.settings().modelPath, devices: this.model.devices });
-    const what = m.kind === 'model-folder' ? 'The model folder is not usable' : m.kind === 'runtime' ? 'OpenVINO could not be started' : 'The model could not be loaded';
-    void vscode.window.showErrorMessage(`PixArt: ${what}: ${m.message}`, 'Select Model Folder…', 'Show Log').then((pick) => {
-      if (pick === 'Select Model Folder…') void vscode.commands.executeCommand('pixart.selectModelFolder');
+    // One line that names the cause, and the action that fixes it as a button.
+    const fix = LOAD_FIXES[m.kind];
+    const text = `PixArt: ${m.kind === 'runtime' ? m.message : `${fix.what}: ${m.message}`}`;
+    this.lastNotice = { text, buttons: [fix.button, 'Show Log'], command: fix.command };
+    void vscode.window.showErrorMessage(text, fix.button, 'Show Log').then((pick) => {
+      if (pick === fix.button) void vscode.commands.executeCommand(fix.command);
       if (pick === 'Show Log') this.deps.log.show();
     });
   }

@@ -47,7 +47,7 @@ export class StatusBar implements vscode.Disposable {
           break;
         case 'ready':
           text = `$(sparkle) PixArt: ${m.device ?? 'ready'}`;
-          tip = `${m.model?.name ?? 'Model'} ready on ${m.device ?? '?'}`;
+          tip = `${m.model?.name ?? 'Model'} ready on ${m.device ?? '?'}${m.runtime ? ` with ${m.runtime}` : ''}`;
           break;
         case 'error':
           text = '$(error) PixArt';

@@ -37,6 +37,8 @@ export interface ModelState {
   device?: string;
   /** Devices OpenVINO reports, when known. */
   devices?: string[];
+  /** The OpenVINO that runs the model, when ready: "OpenVINO 2026.4.1 (bundled)". */
+  runtime?: string;
   model?: ModelSummary;
   /** Why loading failed (names the file or shape when the model folder is wrong). */
   error?: string;
@@ -186,8 +188,8 @@ export interface EncodedImage {
 
 export type WorkerToHost =
   | { type: 'status'; state: 'loading' | 'compiling' | 'ready' }
-  | { type: 'loaded'; model: ModelSummary; device: string; devices: string[]; engine: string; engineVersion: string; loadMs: number }
-  | { type: 'loadFailed'; message: string; kind: 'model-folder' | 'runtime' | 'other' }
+  | { type: 'loaded'; model: ModelSummary; device: string; devices: string[]; engine: string; engineVersion: string; /** For people: "OpenVINO 2026.4.1 (bundled)". */ runtime: string; loadMs: number }
+  | { type: 'loadFailed'; /** One line for the user. */ message: string; kind: 'model-folder' | 'runtime' | 'other'; /** The whole story, for the log. */ detail?: string }
   | { type: 'progress'; jobId: string; step: number; steps: number; timestep: number; elapsedMs: number; previews?: PreviewImage[] }
   | { type: 'done'; jobId: string; seed: string; images: EncodedImage[]; generatedWidth: number; generatedHeight: number; timings: WorkerTimings }
   | { type: 'failed'; jobId: string; message: string; cancelled: boolean }

@@ -5,6 +5,7 @@
 
 import { sameLoad, type EncodedImage, type HostToWorker, type LoadOptions, type ModelSummary, type PreviewImage, type WorkerJob, type WorkerToHost } from '../protocol/messages';
 import { latentsToPreview } from './preview';
+import { RuntimeUnavailableError } from '../engine/runtime-error';
 import { encodeImage } from '../image/encode';
 import { imageParameters, samplerName, toParameters } from '../image/parameters';
 import { ModelFolderError, type GenerateResult, type ModelInfo, type PixArtPipeline, type StepInfo } from '../pipeline/pipeline';
@@ -13,6 +14,8 @@ export interface LoadedPipeline {
   pipeline: PixArtPipeline;
   engine: string;
   engineVersion: string;
+  /** For people: "OpenVINO 2026.4.1 (bundled)". */
+  runtime: string;
   devices: string[];
 }
 
@@ -28,6 +31,7 @@ export interface WorkerServiceDeps {
 /** What kind of failure a load error is, so the host can offer the right fix. */
 function classifyLoadError(err: unknown): 'model-folder' | 'runtime' | 'other' {
   if (err instanceof ModelFolderError) return 'model-folder';
+  if (err instanceof RuntimeUnavailableError) return 'runtime';
   const m = err instanceof Error ? err.message : String(err);
   if (/openvino|koffi|cannot find module|shared library|\.so|\.dll|\.dylib/i.test(m)) return 'runtime';
   return 'other';
@@ -122,12 +126,12 @@ export class WorkerService {
       // which it would have paid itself.
       await l.pipeline.warmUp().catch(() => undefined); // a broken T5 is reported by the job that needs it
     } catch (err) {
-      this.deps.post({ type: 'loadFailed', message: message(err), kind: classifyLoadError(err) });
+      this.deps.post({ type: 'loadFailed', message: message(err), kind: classifyLoadError(err), ...(err instanceof RuntimeUnavailableError ? { detail: err.detail } : {}) });
     }
   }
 
   private postLoaded(l: Loaded): void {
-    this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: l.options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, loadMs: l.loadMs });
+    this.deps.post({ type: 'loaded', model: summariseModel(l.pipeline.info), device: l.options.device, devices: l.devices, engine: l.engine, engineVersion: l.engineVersion, runtime: l.runtime, loadMs: l.loadMs });
   }
 
   private async generate(jobId: string, job: WorkerJob): Promise<void> {

@@ -23,6 +23,11 @@ async function engineFor(options: LoadOptions): Promise<Engine> {
   return created;
 }
 
+/** "OpenVINO 2026.4.1 (bundled)", "OpenVINO 2026.4.1 (/opt/intel/…/libopenvino_c.so)". */
+function describeRuntime(e: Engine): string {
+  return `OpenVINO ${/^\d+\.\d+(\.\d+)?/.exec(e.version)?.[0] ?? e.version} (${e.origin})`;
+}
+
 async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline> {
   onStatus('loading');
   const e = await engineFor(options);
@@ -37,7 +42,7 @@ async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' 
     releaseTextEncoder: options.releaseTextEncoder,
     onStatus,
   });
-  return { pipeline, engine: e.name, engineVersion: e.version, devices };
+  return { pipeline, engine: e.name, engineVersion: e.version, runtime: describeRuntime(e), devices };
 }
 
 const service = new WorkerService({

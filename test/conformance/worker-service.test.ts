@@ -22,7 +22,7 @@ function harness() {
     load: async (o, onStatus) => {
       loads++;
       const pipeline = await PixArtPipeline.load(o.modelDir, engine, { precision: o.precision, releaseTextEncoder: o.releaseTextEncoder, onStatus });
-      return { pipeline, engine: engine.name, engineVersion: engine.version, devices: engine.availableDevices() };
+      return { pipeline, engine: engine.name, engineVersion: engine.version, runtime: `OpenVINO ${engine.version} (${engine.origin})`, devices: engine.availableDevices() };
     },
   });
   return { service, posted, loads: () => loads };

@@ -73,18 +73,26 @@ async function integration(openvinoLib) {
   }
 }
 
-function packageVsix() {
-  const out = join(repoRoot, '.cache', 'vscode-test', 'pixart-studio.vsix');
-  mkdirSync(join(repoRoot, '.cache', 'vscode-test'), { recursive: true });
-  run(process.execPath, [join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
-  return out;
+/** The VSIXes a user installs, built as `npm run package` builds them: universal, and linux-x64 with its OpenVINO inside. */
+function packageVsixes() {
+  const dir = join(repoRoot, '.cache', 'vscode-test');
+  mkdirSync(dir, { recursive: true });
+  const universal = join(dir, 'pixart-studio.vsix');
+  run(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--out', universal]);
+  const vsixes = { PIXART_TEST_VSIX: universal };
+  if (process.platform === 'linux' && process.arch === 'x64') {
+    vsixes.PIXART_TEST_VSIX_BUNDLED = join(dir, 'pixart-studio-linux-x64.vsix');
+    run(process.execPath, [join(repoRoot, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', vsixes.PIXART_TEST_VSIX_BUNDLED]);
+  }
+  return vsixes;
 }
 
 async function e2e(openvinoLib) {
-  const vsix = step('package VSIX', packageVsix);
+  const vsixes = step('package VSIXes', packageVsixes);
+  rmSync(join(repoRoot, 'test-output', 'vscode'), { recursive: true, force: true }); // no stale screenshots from an earlier run
   const files = readdirSync(join(repoRoot, 'test', 'vscode', 'e2e')).filter((f) => f.endsWith('.test.ts')).map((f) => join('test', 'vscode', 'e2e', f));
   run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-    env: { ...process.env, PIXART_TEST_VSIX: vsix, PIXART_TEST_MODEL: tinyModel, PIXART_TEST_OPENVINO_LIB: openvinoLib },
+    env: { ...process.env, ...vsixes, PIXART_TEST_MODEL: tinyModel, PIXART_TEST_OPENVINO_LIB: openvinoLib },
   });
 }
 

@@ -6,7 +6,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { env, quickOpen, until } from './helpers';
@@ -82,7 +82,6 @@ async function editorText(): Promise<string> {
 
 describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
   before(async () => {
-    rmSync(shots, { recursive: true, force: true }); // no stale screenshots from an earlier run
     mkdirSync(shots, { recursive: true });
     const t = tools();
     sandbox = makeSandbox('pixart-e2e-');

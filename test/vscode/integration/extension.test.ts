@@ -141,6 +141,37 @@ describe('PixArt Studio in a real VS Code', () => {
     assert.equal(controller.jobs.queue.size, 0);
   });
 
+  it('an OpenVINO that cannot be found or loaded: one line naming it, the button that fixes it, the whole story in the log', async function () {
+    this.timeout(120_000);
+    const sandbox = env('PIXART_TEST_SANDBOX');
+    const empty = path.join(sandbox, 'no-openvino');
+    fs.mkdirSync(empty, { recursive: true });
+    // A file the loader reads and refuses (what a build for another CPU or a damaged download gives).
+    const bogus = path.join(sandbox, 'bogus-openvino', 'libopenvino_c.so.2641');
+    fs.mkdirSync(path.dirname(bogus), { recursive: true });
+    fs.writeFileSync(bogus, 'not a shared library\n'.repeat(100));
+    const cases: [string, string, RegExp][] = [
+      [empty, `pixart.openvinoLibraryPath is "${empty}", which holds no OpenVINO C library (libopenvino_c). Choose the library file or its folder.`, /no file named like libopenvino_c/],
+      [bogus, `OpenVINO at ${bogus} could not be loaded: it is built for another kind of computer, or is not a library.`, new RegExp(`loading ${bogus.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+`)],
+    ];
+    const cfg = vscode.workspace.getConfiguration('pixart');
+    try {
+      for (const [library, message, detail] of cases) {
+        await cfg.update('openvinoLibraryPath', library, vscode.ConfigurationTarget.Global);
+        await until(`the load with ${library} to fail`, () => controller.model.state.state === 'error' && controller.model.state.error === message);
+        assert.deepEqual(controller.model.lastNotice, { text: `PixArt: ${message}`, buttons: ['Choose OpenVINO Library…', 'Show Log'], command: 'pixart.chooseOpenVinoLibrary' });
+        assert.ok((await vscode.commands.getCommands(true)).includes('pixart.chooseOpenVinoLibrary'), 'the button runs a registered command');
+        const logs = path.join(sandbox, 'user-data', 'logs');
+        const logText = () => fs.readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log')).map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
+        await until('the log entry', () => logText().includes(`model failed to load (runtime): ${message}`) && detail.test(logText()), 10_000);
+        log(`${library}: "${message}"`);
+      }
+    } finally {
+      await cfg.update('openvinoLibraryPath', env('PIXART_TEST_OPENVINO_LIB'), vscode.ConfigurationTarget.Global);
+    }
+    await until('the model to be ready again on the real runtime', () => controller.model.state.state === 'ready');
+  });
+
   it('says clearly what is wrong with a broken model folder', async () => {
     const broken = path.join(env('PIXART_TEST_SANDBOX'), 'broken-model');
     fs.cpSync(env('PIXART_TEST_MODEL'), broken, { recursive: true });

@@ -1,0 +1,83 @@
+// The platform VSIX on a machine where nothing else provides OpenVINO: the linux-x64 package
+// (with its runtime inside) installed into code-server, no pixart.openvinoLibraryPath, no
+// PIXART_OPENVINO_LIB, PIXART_PYTHON naming no interpreter, openvino-node absent. A user opens the
+// sidebar and generates; the model line names the bundled runtime, the image is saved, and the
+// extension host has loaded OpenVINO from the extension's own folder and from nowhere else.
+// Screenshot: test-output/vscode/09-bundled-runtime.png. Run by test/vscode/run.mjs on linux-x64.
+
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { env, until } from './helpers';
+// @ts-expect-error plain JS helper shared with the launcher
+import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+
+const vsix = process.env.PIXART_TEST_VSIX_BUNDLED;
+const shots = join(repoRoot, 'test-output', 'vscode');
+let sandbox: string;
+let workspace: string;
+let server: { url: string; stop(): Promise<void> };
+let browser: BrowserContext;
+let page: Page;
+
+const view = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+/** The shared libraries named like OpenVINO's that the sandbox's extension host has mapped. */
+function openvinoLibrariesMapped(): string[] {
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=extensionHost') || !readFileSync(`/proc/${pid}/environ`, 'utf8').includes(sandbox)) continue;
+      const paths = readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').map((l) => l.split(/\s+/).slice(5).join(' ')).filter((p) => /\/lib(openvino|tbb)[^/]*\.so/.test(p));
+      return [...new Set(paths)];
+    } catch { /* gone */ }
+  }
+  throw new Error('no extension host process for this sandbox');
+}
+
+describe('the linux-x64 VSIX generates with its bundled OpenVINO alone', { skip: vsix ? false : 'only on linux-x64 (no PIXART_TEST_VSIX_BUNDLED)', timeout: 5 * 60_000 }, () => {
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    const t = tools();
+    sandbox = makeSandbox('pixart-bundled-');
+    workspace = join(sandbox, 'workspace');
+    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
+    installVsix(t, sandbox, vsix);
+    writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': 'Default Light Modern' }, { 'pixart.modelPath': env('PIXART_TEST_MODEL') });
+    const noOpenVino = { PIXART_OPENVINO_LIB: '', PIXART_PYTHON: join(sandbox, 'no-python-here') };
+    server = await startCodeServer(t, sandbox, { env: noOpenVino, log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
+    browser = await launchBrowser(t, sandbox);
+    page = browser.pages()[0] ?? (await browser.newPage());
+    await page.goto(workbenchUrl(server, workspace));
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (sandbox) removeSandbox(sandbox);
+  });
+
+  it('names the bundled runtime, saves the image, and maps OpenVINO only from the extension', async () => {
+    try {
+      await page.getByRole('tab', { name: /^PixArt/ }).click();
+      const line = await until(() => view().locator('#model-line').innerText(), (t) => /ready on CPU/.test(t) || /could not/i.test(t), 'the model to load', 120_000);
+      assert.match(line, /pixart-tiny · LCM · ready on CPU · OpenVINO 2026\.4\.1 \(bundled\)/);
+      await view().getByLabel('Prompt', { exact: true }).fill('a lighthouse on a cliff at dawn');
+      await view().getByLabel('Seed', { exact: true }).fill('77');
+      await view().getByRole('button', { name: 'Generate', exact: true }).click();
+      await until(() => view().locator('ul.gallery li').count(), (n) => n > 0, 'the image in the gallery', 120_000);
+      await page.screenshot({ path: join(shots, '09-bundled-runtime.png') });
+      const out = join(workspace, 'assets', 'generated');
+      assert.ok(existsSync(out) && readdirSync(out).some((f) => f.includes('seed77') && f.endsWith('.png')), 'the PNG is in assets/generated');
+      const mapped = openvinoLibrariesMapped();
+      const extensions = join(sandbox, 'extensions');
+      assert.ok(mapped.some((p) => /\/openvino\/libs\/libopenvino\.so/.test(p)), `libopenvino mapped: ${mapped.join(', ')}`);
+      assert.deepEqual(mapped.filter((p) => !p.startsWith(extensions)), [], 'no OpenVINO or TBB library from outside the installed extension');
+    } catch (e) {
+      await page?.screenshot({ path: join(shots, 'failed-bundled-runtime.png') }).catch(() => undefined);
+      throw e;
+    }
+  });
+});
