@@ -18,7 +18,7 @@ export interface LocateOptions {
   libraryPath?: string;
   /** Python interpreter to ask for its openvino package (default: env PIXART_PYTHON, else python3/python). */
   python?: string;
-  /** Folders from which to look upward for .cache/python-venv (default: this module's folder and the cwd). */
+  /** Where to look for the project's .cache/python-venv: the package folder above each (default: this module's). */
   searchFrom?: string[];
   /** The extension's bundled runtime folder (default: openvino/ beside this bundle's dist/); null: none. */
   bundledDir?: string | null;
@@ -95,16 +95,20 @@ export function venvOpenvinoDir(venvDir: string): string | undefined {
   return libs.map((n) => join(venvDir, 'lib', n, 'site-packages', 'openvino')).find((p) => existsSync(p));
 }
 
-/** The nearest provisioned .cache/python-venv above any of `from` (the repo or the installed extension). */
+/**
+ * The project's provisioned .cache/python-venv: in the package folder (the nearest one with a
+ * package.json) at or above any of `from`. Bounded to the package so that an installed extension
+ * never picks up some other .cache/python-venv higher up (a home folder's, say).
+ */
 export function findProvisionedVenv(from: string[]): string | undefined {
   for (const start of from) {
-    let dir = resolve(start);
-    for (;;) {
-      const candidate = join(dir, PROVISIONED_VENV);
-      if (venvOpenvinoDir(candidate)) return candidate;
-      const parent = dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
+    for (let dir = resolve(start); ; dir = dirname(dir)) {
+      if (existsSync(join(dir, 'package.json'))) {
+        const candidate = join(dir, PROVISIONED_VENV);
+        if (venvOpenvinoDir(candidate)) return candidate;
+        break;
+      }
+      if (dirname(dir) === dir) break;
     }
   }
   return undefined;
@@ -165,7 +169,7 @@ export function locateOpenVinoC(options: LocateOptions = {}): LocatedRuntime {
     break; // a Python with openvino answered; asking the next name would only find the same one
   }
 
-  const from = options.searchFrom ?? [__dirname, process.cwd()];
+  const from = options.searchFrom ?? [__dirname];
   const venv = findProvisionedVenv(from);
   const venvOv = venv && venvOpenvinoDir(venv);
   const venvLib = venvOv && findCLibrary(venvOv);

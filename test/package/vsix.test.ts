@@ -226,3 +226,28 @@ test('linux-x64 VSIX: its bundled OpenVINO alone lists CPU and runs an ONNX and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('linux-x64 VSIX: its CLI (extension/dist/cli.js) generates through the bundled OpenVINO, with no other runtime around', { skip: !(process.platform === 'linux' && process.arch === 'x64') && 'runs only on linux-x64', timeout: 600_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pixart-installed-'));
+  try {
+    for (const [name, bytes] of await readEntries(vsixOf('linux-x64'), (n) => n.startsWith('extension/'))) {
+      const to = join(dir, name);
+      mkdirSync(join(to, '..'), { recursive: true });
+      writeFileSync(to, bytes);
+    }
+    const out = join(dir, 'cactus.png');
+    const { PIXART_OPENVINO_LIB: _lib, ...rest } = process.env;
+    const env = { ...rest, PIXART_PYTHON: join(dir, 'no-python-here') };
+    const model = join(repoRoot, 'test', 'fixtures', 'pixart-tiny');
+    const r = spawnSync(process.execPath, [join(dir, 'extension', 'dist', 'cli.js'), 'generate', '--model', model, '--prompt', 'a small cactus', '--seed', '3', '--steps', '2', '--out', out], { cwd: dir, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as { files: string[]; engine: string };
+    assert.match(report.engine, /^openvino-c 2026\.4\.1.* \(bundled\)$/);
+    assert.deepEqual(report.files, [out]);
+    const { readPngText } = await import('../../src/image/png');
+    const { readFileSync } = await import('node:fs');
+    assert.match(readPngText(readFileSync(out)).parameters, /^a small cactus\nSteps: 2, .*Seed: 3, /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
