@@ -20,6 +20,8 @@ const common = {
 const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['src/worker/worker.ts'], outfile: 'dist/worker.js' },
+  // The gallery's reading thread: image metadata is parsed off the extension host's thread.
+  { entryPoints: ['src/extension/metadata-thread.ts'], outfile: 'dist/metadata-thread.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The generator webview: browser code and its stylesheet.
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },

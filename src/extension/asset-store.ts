@@ -3,15 +3,10 @@
 // Node fs only, no VS Code, so it is tested on a temporary folder.
 
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readPngText } from '../image/png';
-import { fromParameters, PARAMETERS_KEY, type ImageParameters } from '../image/parameters';
 import { nthName, resolveInside } from './naming';
 
 export const IMAGE_EXTENSIONS = /\.(png|webp|jpe?g)$/i;
-/** Enough of a PNG to hold the text chunks we write before the image data. */
-const PNG_HEAD_BYTES = 64 * 1024;
 const MAX_ALTERNATIVES = 10000;
 
 function errno(err: unknown): string | undefined {
@@ -55,75 +50,5 @@ export async function saveUnique(folder: string, fileName: string, bytes: Uint8A
     throw new Error(`no free file name for ${fileName} in ${folder}`);
   } finally {
     await fs.rm(temp, { force: true });
-  }
-}
-
-export interface StoredImage {
-  file: string;
-  path: string;
-  mtimeMs: number;
-  size: number;
-  parameters?: ImageParameters;
-}
-
-/** Reads the `parameters` text of an image file (PNG text chunks), or undefined. */
-export async function readImageParameters(filePath: string, headOnly = false): Promise<ImageParameters | undefined> {
-  if (!/\.png$/i.test(filePath)) return undefined;
-  let buf: Buffer;
-  if (headOnly) {
-    const fh = await fs.open(filePath, 'r');
-    try {
-      const b = Buffer.alloc(PNG_HEAD_BYTES);
-      const { bytesRead } = await fh.read(b, 0, b.length, 0);
-      buf = b.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  } else {
-    buf = await fs.readFile(filePath);
-  }
-  try {
-    const text = readPngText(buf)[PARAMETERS_KEY];
-    return text ? fromParameters(text) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Images in the output folder, newest first, at most `limit`; parameters read from each PNG (cached by name and mtime). */
-export class Gallery {
-  private cache = new Map<string, { mtimeMs: number; parameters?: ImageParameters }>();
-
-  async list(folder: string, limit = 100): Promise<StoredImage[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(folder);
-    } catch (err) {
-      if (errno(err) === 'ENOENT') return [];
-      throw err;
-    }
-    const found: StoredImage[] = [];
-    for (const file of names) {
-      if (!IMAGE_EXTENSIONS.test(file) || file.startsWith('.')) continue;
-      const p = path.join(folder, file);
-      try {
-        const st = await fs.stat(p);
-        if (st.isFile()) found.push({ file, path: p, mtimeMs: st.mtimeMs, size: st.size });
-      } catch {
-        /* vanished meanwhile */
-      }
-    }
-    found.sort((a, b) => b.mtimeMs - a.mtimeMs || b.file.localeCompare(a.file));
-    const out = found.slice(0, limit);
-    for (const item of out) {
-      const hit = this.cache.get(item.path);
-      if (hit && hit.mtimeMs === item.mtimeMs) {
-        item.parameters = hit.parameters;
-      } else {
-        item.parameters = await readImageParameters(item.path, true).catch(() => undefined);
-        this.cache.set(item.path, { mtimeMs: item.mtimeMs, parameters: item.parameters });
-      }
-    }
-    return out;
   }
 }

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
-import { readImageParameters } from './asset-store';
+import { readImageParameters } from './image-reader';
 import type { GalleryActions } from './gallery-actions';
 import { configFromParameters } from '../image/parameters';
 import type { Controller } from './controller';

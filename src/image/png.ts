@@ -1,8 +1,9 @@
-// PNG encoding with text chunks, and reading text chunks back. sharp cannot write tEXt/iTXt,
+// PNG encoding with text chunks, and reading text chunks back from a PNG in memory. sharp cannot write tEXt/iTXt,
 // and generated images must carry their parameters, so we write the few chunks ourselves.
-import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
+import { PngTextCollector, type PngTextOptions, type PngTextResult } from './png-text';
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function chunk(type: string, data: Buffer): Buffer {
   const out = Buffer.alloc(12 + data.length);
@@ -43,7 +44,7 @@ export function encodePng(rgb: Uint8Array, width: number, height: number, text: 
     raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
   return Buffer.concat([
-    SIGNATURE,
+    PNG_SIGNATURE,
     chunk('IHDR', ihdr),
     ...Object.entries(text).map(([k, v]) => textChunk(k, v)),
     chunk('IDAT', deflateSync(raw, { level: 6 })),
@@ -51,37 +52,30 @@ export function encodePng(rgb: Uint8Array, width: number, height: number, text: 
   ]);
 }
 
-/** Reads tEXt, zTXt and iTXt chunks of a PNG. Throws when the data is not a PNG. */
-export function readPngText(png: Buffer): Record<string, string> {
-  if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG file');
-  const out: Record<string, string> = {};
+/** Chunks walked before a reader gives up (a PNG needs a handful, plus its image data chunks). */
+export const PNG_MAX_CHUNKS = 10_000;
+
+/**
+ * The tEXt, zTXt and iTXt chunks of a PNG in memory, within PNG_TEXT_LIMITS, and the chunks it
+ * skipped and why. Throws only when the data is not a PNG: a damaged chunk is skipped, the
+ * others are kept. Stops at IEND, at a truncated chunk, or after PNG_MAX_CHUNKS chunks.
+ */
+export function readPngTextChunks(png: Buffer, options: PngTextOptions = {}): PngTextResult {
+  if (png.length < 8 || !png.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG file');
+  const text = new PngTextCollector(options);
   let pos = 8;
-  while (pos + 12 <= png.length) {
+  for (let n = 0; n < PNG_MAX_CHUNKS && pos + 12 <= png.length; n++) {
     const len = png.readUInt32BE(pos);
     const type = png.toString('latin1', pos + 4, pos + 8);
-    const data = png.subarray(pos + 8, pos + 8 + len);
-    if (type === 'tEXt') {
-      const z = data.indexOf(0);
-      if (z > 0) out[data.toString('latin1', 0, z)] = data.toString('latin1', z + 1);
-    } else if (type === 'zTXt') {
-      const z = data.indexOf(0);
-      if (z > 0) out[data.toString('latin1', 0, z)] = inflateSync(data.subarray(z + 2)).toString('latin1');
-    } else if (type === 'iTXt') {
-      const z = data.indexOf(0);
-      if (z > 0) {
-        const compressed = data[z + 1] === 1;
-        const langEnd = data.indexOf(0, z + 3);
-        const transEnd = data.indexOf(0, langEnd + 1);
-        if (langEnd > 0 && transEnd > 0) {
-          const body = data.subarray(transEnd + 1);
-          out[data.toString('latin1', 0, z)] = (compressed ? inflateSync(body) : body).toString('utf8');
-        }
-      }
-    } else if (type === 'IDAT' || type === 'IEND') {
-      // Text after the image data is allowed but we only write it before; reading on is cheap though.
-      if (type === 'IEND') break;
-    }
-    pos += 12 + len;
+    const end = pos + 12 + len;
+    if (end > png.length || type === 'IEND') break;
+    if (PngTextCollector.isText(type)) text.addChunk(type, png.subarray(pos + 8, end - 4), png.readUInt32BE(end - 4));
+    pos = end;
   }
-  return out;
+  return text.result();
+}
+
+/** The text chunks of a PNG, keyword → text (see readPngTextChunks). Throws when the data is not a PNG. */
+export function readPngText(png: Buffer, options: PngTextOptions = {}): Record<string, string> {
+  return readPngTextChunks(png, options).text;
 }
