@@ -1,5 +1,5 @@
-// Command-line parsing for `pixart generate`: flags to a typed options object. The generation
-// values are checked by the one validateGeneration, and each error names its flag.
+// Command-line parsing for `pixart generate` (flags to a typed options object; the generation
+// values are checked by the one validateGeneration, and each error names its flag) and `pixart info`.
 import { LIMITS, validateGeneration, type GenerationConfig, type RawGenerationConfig } from '../protocol/generation';
 
 export interface CliOptions {
@@ -24,7 +24,10 @@ export const USAGE = `usage: pixart generate --model DIR --prompt TEXT [--prompt
   [--precision f32|auto] [--runtime auto|openvino-node|openvino-c] [--openvino-lib PATH]
   [--cache-dir DIR] [--force]
 Writes FILE.png (then FILE-2.png, … for more images) with the generation parameters embedded,
-and prints one JSON line: files, seed, size, timings.`;
+and prints one JSON line: files, seed, size, timings.
+
+usage: pixart info [--json] FILE…
+Prints the generation parameters each PNG, WebP or JPEG carries (as stored, or as JSON).`;
 
 export class UsageError extends Error {}
 
@@ -110,4 +113,23 @@ export function parseArgs(argv: string[]): CliOptions {
 export function outputFiles(out: string, count: number): string[] {
   const stem = out.replace(/\.png$/i, '');
   return Array.from({ length: count }, (_, i) => (i === 0 ? out : `${stem}-${i + 1}.png`));
+}
+
+export interface InfoOptions {
+  files: string[];
+  json: boolean;
+}
+
+/** `pixart info [--json] FILE…` (after `--`, every argument is a file). */
+export function parseInfoArgs(argv: string[]): InfoOptions {
+  const o: InfoOptions = { files: [], json: false };
+  let flags = true;
+  for (const a of argv) {
+    if (flags && a === '--') flags = false;
+    else if (flags && a === '--json') o.json = true;
+    else if (flags && a.startsWith('-') && a !== '-') throw new UsageError(`unknown option "${a}"`);
+    else o.files.push(a);
+  }
+  if (o.files.length === 0) throw new UsageError('pixart info needs at least one FILE');
+  return o;
 }

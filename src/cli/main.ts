@@ -1,5 +1,6 @@
 // `pixart generate …`: the pipeline from the command line, for scripting, benchmarks and checks.
 // One JSON line on success; one line on stderr and a non-zero exit on failure.
+// `pixart info FILE…`: the parameters images carry (info.ts).
 import { existsSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
@@ -9,11 +10,16 @@ import { encodePng } from '../image/png';
 import { imageParameters, toParameters, PARAMETERS_KEY } from '../image/parameters';
 import { LIMITS } from '../protocol/generation';
 import { writeFileAtomic } from '../image/atomic-write';
-import { parseArgs, outputFiles, USAGE, UsageError } from './args';
+import { parseArgs, parseInfoArgs, outputFiles, USAGE, UsageError } from './args';
+import { runInfo } from './info';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
+    return;
+  }
+  if (argv[0] === 'info') {
+    process.exitCode = await runInfo(parseInfoArgs(argv.slice(1)));
     return;
   }
   const o = parseArgs(argv);

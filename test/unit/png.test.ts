@@ -82,3 +82,22 @@ test('an image of a batch says its place; the text goes back to the same config'
   assert.deepEqual(configFromParameters(fromParameters(toParameters(p))), { ...config, prompt: 'p', negativePrompt: 'n', width: 64, height: 32 });
   assert.equal(imageParameters(config, image, { name: 'tiny', schedulerClass: 'LCMScheduler' }, 1).extra?.['Batch pos'], undefined);
 });
+
+test('prompts the A1111 layout cannot hold round-trip exactly: a \\r, a line starting "Negative prompt:", a negative prompt starting with a space', () => {
+  const cases: [string, string][] = [['a\rb', ''], ['a\r\nb', 'c\rd'], ['x\nNegative prompt: y', 'z'], ['Negative prompt: only', ''], ['p', ' lead'], ['p\n', 'n\n'], ['', 'neg']];
+  for (const [prompt, negativePrompt] of cases) {
+    const p = { ...sample, prompt, negativePrompt };
+    assert.deepEqual(fromParameters(toParameters(p)), p, JSON.stringify([prompt, negativePrompt]));
+  }
+  // The lines stay what other tools show; only then does the exact text ride in the fields line.
+  const s = toParameters({ ...sample, prompt: 'x\nNegative prompt: y', negativePrompt: 'z' });
+  assert.equal(s.split('\n').slice(0, 3).join('\n'), 'x\nNegative prompt: y\nNegative prompt: z');
+  assert.match(s, /, Exact prompt: "x\\nNegative prompt: y", Exact negative prompt: z$/);
+  assert.doesNotMatch(toParameters(sample), /Exact/);
+});
+
+test('values with quotes, colons, commas or surrounding spaces are quoted; keys that could not be read back are refused', () => {
+  const p = { ...sample, sampler: ' spaced ', model: 'a "b": c', extra: { Note: 'x, y', Empty: '', Unicode: '日本 \u2028' } };
+  assert.deepEqual(fromParameters(toParameters(p)), p);
+  for (const key of ['Seed', 'Exact prompt', 'a: b', 'a,b', ' pad', '']) assert.throws(() => toParameters({ ...sample, extra: { [key]: 'v' } }), /invalid parameters key/);
+});
