@@ -27,7 +27,7 @@ function tempPathIn(folder: string): string {
   return join(folder, `.pixart-${randomBytes(6).toString('hex')}.tmp`);
 }
 
-export function isTempFileName(name: string): boolean {
+function isTempFileName(name: string): boolean {
   return TEMP_NAME.test(name) || OLD_CLI_TEMP_NAME.test(name);
 }
 
