@@ -127,10 +127,13 @@ test('the CLI removes the temporary files a killed run left in its output folder
   const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
   for (const name of ['.o.png.0123456789ab.tmp', '.pixart-0123456789ab.tmp', '.pixart-fedcba987654.tmp']) writeFileSync(join(folder, name), 'partial');
   for (const name of ['.o.png.0123456789ab.tmp', '.pixart-0123456789ab.tmp']) utimesSync(join(folder, name), hourAgo, hourAgo);
-  const r = runBounded(['generate', '--model', join(out, 'no-model'), '--prompt', 'x', '--out', join(folder, 'o.png')]);
-  assert.equal(r.status, 1, r.stderr);
-  assert.deepEqual(readdirSync(folder), ['.pixart-fedcba987654.tmp'], 'stale ones removed, a fresh one (another run writing) kept');
-  rmSync(folder, { recursive: true, force: true });
+  try {
+    const r = runBounded(['generate', '--model', join(out, 'no-model'), '--prompt', 'x', '--out', join(folder, 'o.png')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(readdirSync(folder), ['.pixart-fedcba987654.tmp'], 'stale ones removed, a fresh one (another run writing) kept');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test('a read-only output folder is named before generating', (t) => {
