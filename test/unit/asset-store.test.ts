@@ -1,21 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { saveUnique, Gallery, readImageParameters } from '../../src/extension/asset-store';
 import { encodePng } from '../../src/image/png';
 import { toParameters } from '../../src/image/parameters';
-
-/** Runs `body` on a fresh temporary folder, removed afterwards. */
-async function inTempFolder(body: (folder: string) => Promise<void>): Promise<void> {
-  const folder = mkdtempSync(path.join(tmpdir(), 'pixart-assets-'));
-  try {
-    await body(folder);
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
+import { inTempFolder } from '../support/temp-folder';
 
 const params = { prompt: 'a small cactus', negativePrompt: 'blurry', steps: 4, sampler: 'LCM', guidanceScale: 0, seed: '42', width: 2, height: 1, model: 'PixArt-LCM-XL-2-1024-MS' };
 const png = () => encodePng(new Uint8Array([255, 0, 0, 0, 255, 0]), 2, 1, { parameters: toParameters(params) });
