@@ -1,7 +1,6 @@
 // `pixart generate …`: the pipeline from the command line, for scripting, benchmarks and checks.
 // One JSON line on success; one line on stderr and a non-zero exit on failure.
 // `pixart info FILE…`: the parameters images carry (info.ts).
-import { existsSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
 import { RuntimeUnavailableError } from '../engine/runtime-error';
@@ -11,6 +10,7 @@ import { imageParameters, toParameters, PARAMETERS_KEY } from '../image/paramete
 import { LIMITS } from '../protocol/generation';
 import { writeFileAtomic } from '../image/atomic-write';
 import { parseArgs, parseInfoArgs, outputFiles, USAGE, UsageError } from './args';
+import { checkOutputs } from './outputs';
 import { runInfo } from './info';
 
 async function main(argv: string[]): Promise<void> {
@@ -24,10 +24,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const o = parseArgs(argv);
   const files = outputFiles(o.out, o.prompts.length * (o.config.imagesPerPrompt ?? 1));
-  if (!o.force) {
-    const taken = files.find((f) => existsSync(f));
-    if (taken) throw new UsageError(`${taken} exists; choose another --out or pass --force to overwrite`);
-  }
+  await checkOutputs(files, o.force, o.cacheDir);
   const t0 = performance.now();
   const engine = await createEngine({ runtime: o.runtime, libraryPath: o.openvinoLib ?? undefined });
   const pipeline = await PixArtPipeline.load(o.model, engine, {

@@ -16,6 +16,8 @@ export const PROVISIONED_VENV = join('.cache', 'python-venv');
 export interface LocateOptions {
   /** The .so/.dylib/.dll itself, or a folder holding it (a wheel's openvino/ or libs/, an OpenVINO archive). */
   libraryPath?: string;
+  /** What the user set to give `libraryPath`, for messages: a CLI passes its flag (default: the VS Code setting). */
+  libraryPathLabel?: string;
   /** Python interpreter to ask for its openvino package (default: env PIXART_PYTHON, else python3/python). */
   python?: string;
   /** Where to look for the project's .cache/python-venv: the package folder above each (default: this module's). */
@@ -138,9 +140,9 @@ export function locateOpenVinoC(options: LocateOptions = {}): LocatedRuntime {
   if (options.libraryPath) {
     const lib = findCLibrary(options.libraryPath);
     if (lib) return { libraryPath: lib, source: 'option' };
-    throw notThere('pixart.openvinoLibraryPath', options.libraryPath);
+    throw notThere(options.libraryPathLabel ?? 'pixart.openvinoLibraryPath', options.libraryPath);
   }
-  tried.push('setting pixart.openvinoLibraryPath: not set');
+  tried.push(`${options.libraryPathLabel ?? 'setting pixart.openvinoLibraryPath'}: not set`);
 
   const fromEnv = env.PIXART_OPENVINO_LIB;
   if (fromEnv) {

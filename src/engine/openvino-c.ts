@@ -121,7 +121,8 @@ export class OpenVinoCEngine implements Engine {
 
   private async readAndCompile(modelPath: string, device: string, props: [string, string][], weightDirs: string[]): Promise<CCompiledModel> {
     const ovModel = out();
-    check(this.api, 'ov_core_read_model', await this.readModel(modelPath, ovModel), `Cannot read ${modelPath}`);
+    // Formats were checked (model-files.ts), so a failure here is a damaged file more often than not.
+    check(this.api, 'ov_core_read_model', await this.readModel(modelPath, ovModel), `Cannot read ${modelPath} (damaged or cut short? copy or convert the model again)`);
     let ports: { inputs: PortInfo[]; outputs: PortInfo[] };
     const compiled = out();
     // Compiling from the file lets OpenVINO find a cached compiled model by the file alone. Compiling

@@ -2,8 +2,8 @@
 // overwrite, and listing the gallery (newest first) from the files' own metadata.
 // Node fs only, no VS Code, so it is tested on a temporary folder.
 
-import { promises as fs } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { makeFolder, removeStaleTempFiles, whyWriteFailed, writeNewFile, type LinkFunction } from '../image/atomic-write';
+import type { ImageParameters } from '../image/parameters';
 import { nthName, resolveInside } from './naming';
 
 export const IMAGE_EXTENSIONS = /\.(png|webp|jpe?g)$/i;
@@ -14,41 +14,42 @@ function errno(err: unknown): string | undefined {
 }
 
 /**
- * Writes `bytes` into `folder` as `fileName`, or `name-2.ext`, `name-3.ext` … when taken.
- * Atomic: the bytes go to a temporary file first, and the final name appears only complete
- * (hard link, which fails instead of replacing; rename after an existence check where the file
- * system has no hard links). Returns the path written.
+ * Writes `bytes` into `folder` as `fileName`, or `name-2.ext`, `name-3.ext` … when taken, and
+ * returns the path written. Never replaces a file, with or without hard links (writeNewFile);
+ * clears the temporary files a killed save left; a failure names the folder and the fix.
+ * `link` is for the tests of file systems without hard links.
  */
-export async function saveUnique(folder: string, fileName: string, bytes: Uint8Array): Promise<string> {
-  await fs.mkdir(folder, { recursive: true });
+export async function saveUnique(folder: string, fileName: string, bytes: Uint8Array, link?: LinkFunction): Promise<string> {
   resolveInside(folder, fileName); // refuses names that are not plain
-  const temp = resolveInside(folder, `.pixart-${randomBytes(6).toString('hex')}.tmp`);
-  await fs.writeFile(temp, bytes, { flag: 'wx' });
-  let linkWorks = true;
   try {
-    for (let n = 1; n <= MAX_ALTERNATIVES; n++) {
-      const target = resolveInside(folder, nthName(fileName, n));
-      if (linkWorks) {
-        try {
-          await fs.link(temp, target);
-          return target;
-        } catch (err) {
-          const code = errno(err);
-          if (code === 'EEXIST') continue;
-          if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS') linkWorks = false;
-          else throw err;
-        }
-      }
-      try {
-        await fs.access(target);
-        continue; // taken
-      } catch {
-        await fs.rename(temp, target);
-        return target;
-      }
-    }
-    throw new Error(`no free file name for ${fileName} in ${folder}`);
-  } finally {
-    await fs.rm(temp, { force: true });
+    await makeFolder(folder);
+    await removeStaleTempFiles(folder);
+    return await writeNewFile(folder, alternativePaths(folder, fileName), bytes, link);
+  } catch (err) {
+    throw saveError(err, folder, fileName);
   }
+}
+
+function* alternativePaths(folder: string, fileName: string): Generator<string> {
+  for (let n = 1; n <= MAX_ALTERNATIVES; n++) yield resolveInside(folder, nthName(fileName, n));
+}
+
+const SAVE_FIX: Record<string, string> = {
+  ENOSPC: 'Free some space, or set pixart.outputFolder to a folder on another disk.',
+  EDQUOT: 'Free some space, or set pixart.outputFolder to a folder on another disk.',
+  ENAMETOOLONG: 'Shorten pixart.fileNameTemplate.',
+};
+
+function saveError(err: unknown, folder: string, fileName: string): Error {
+  const why = whyWriteFailed(err, folder);
+  if (!why) return err instanceof Error ? err : new Error(String(err));
+  return new Error(`${fileName} was not saved: ${why}. ${SAVE_FIX[errno(err) ?? ''] ?? 'Set pixart.outputFolder to a folder you can write to.'}`);
+}
+
+export interface StoredImage {
+  file: string;
+  path: string;
+  mtimeMs: number;
+  size: number;
+  parameters?: ImageParameters;
 }

@@ -4,7 +4,8 @@
 
 import * as vscode from 'vscode';
 import type { GalleryItem } from '../protocol/messages';
-import { Gallery, type StoredImage } from './image-reader';
+import type { StoredImage } from './asset-store';
+import { Gallery } from './image-reader';
 import type { OutputFolder } from './output-folder';
 import type { Log } from './log';
 

@@ -8,6 +8,8 @@ import type { GenerationConfig } from '../protocol/generation';
 import { parseWebviewMessage } from '../protocol/validate';
 import type { Controller } from './controller';
 import { galleryItems } from './gallery';
+import type { StoredImage } from './asset-store';
+import { InlineThumbnails, PLACEHOLDER_URI, servableRoot } from './gallery-sources';
 import { makeNonce, webviewHtml } from './webview-html';
 import type { GalleryActions } from './gallery-actions';
 import type { Log } from './log';
@@ -18,6 +20,10 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
   private view: vscode.WebviewView | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private galleryFolder: string | undefined;
+  /** The output folder while the webview may load from it (inside the workspace), else undefined. */
+  private galleryRoot: string | undefined;
+  private galleryListing = 0;
+  private readonly thumbnails = new InlineThumbnails();
   /** Form values to show once the webview is ready (e.g. "Reuse Parameters" before it was opened). */
   private pendingForm: Partial<GenerationConfig> | undefined;
 
@@ -28,22 +34,34 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
     private readonly log: Log,
   ) {
     this.disposables.push(controller.onPost((m) => this.post(m)));
-    controller.gallery.setListener((images, folder) => {
-      const view = this.view;
-      if (!view) return;
-      if (folder !== this.galleryFolder) {
-        this.galleryFolder = folder;
-        view.webview.options = this.webviewOptions();
-      }
-      const items = galleryItems(images, (p) => view.webview.asWebviewUri(vscode.Uri.file(p)).toString());
-      // Inside the workspace the folder reads as the user set it (assets/generated), not as an absolute path.
-      this.post({ type: 'gallery', items, folder: folder ? vscode.workspace.asRelativePath(folder, false) : '' });
-    });
+    controller.gallery.setListener((images, folder) => void this.showGallery(images, folder));
+  }
+
+  /**
+   * Posts the gallery. The output folder is a webview root only when it lies inside the workspace;
+   * elsewhere the pictures go as data: URIs, so a folder such as ~ opens nothing (gallery-sources.ts).
+   */
+  private async showGallery(images: StoredImage[], folder: string | undefined): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const listing = ++this.galleryListing;
+    this.galleryFolder = folder;
+    const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const root = folder ? await servableRoot(folder, workspaceFolders) : undefined;
+    const inline = root ? undefined : await this.thumbnails.uris(images);
+    if (listing !== this.galleryListing || this.view !== view) return; // a newer listing is on its way
+    if (root !== this.galleryRoot) {
+      this.galleryRoot = root;
+      view.webview.options = this.webviewOptions();
+    }
+    const items = galleryItems(images, (p) => (inline ? inline.get(p) ?? PLACEHOLDER_URI : view.webview.asWebviewUri(vscode.Uri.file(p)).toString()));
+    // Inside the workspace the folder reads as the user set it (assets/generated), not as an absolute path.
+    this.post({ type: 'gallery', items, folder: folder ? vscode.workspace.asRelativePath(folder, false) : '' });
   }
 
   private webviewOptions(): vscode.WebviewOptions {
     const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
-    if (this.galleryFolder) roots.push(vscode.Uri.file(this.galleryFolder));
+    if (this.galleryRoot) roots.push(vscode.Uri.file(this.galleryRoot));
     return { enableScripts: true, enableForms: false, localResourceRoots: roots };
   }
 

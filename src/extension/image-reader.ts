@@ -6,16 +6,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readFileParameters } from '../image/read-metadata';
 import type { ImageParameters } from '../image/parameters';
-import { IMAGE_EXTENSIONS } from './asset-store';
+import { IMAGE_EXTENSIONS, type StoredImage } from './asset-store';
 import { MetadataWorker, type ParametersReader } from './metadata-worker';
-
-export interface StoredImage {
-  file: string;
-  path: string;
-  mtimeMs: number;
-  size: number;
-  parameters?: ImageParameters;
-}
 
 /** The parameters an image file (PNG, WebP, JPEG) carries, or undefined when it has none or cannot be read. */
 export async function readImageParameters(filePath: string): Promise<ImageParameters | undefined> {

@@ -77,7 +77,48 @@ function escapeMarkdownAlt(s: string): string {
   return s.replace(/([\\[\]])/g, '\\$1');
 }
 
-/** The text to insert for an image at `relPath` (as from relativeImagePath) in a document of `languageId`. */
+/** A path that a document's syntax cannot carry; the message names the file, the character and the fix. */
+export class UnsafePathError extends Error {}
+
+/** Line breaks and other controls: in a path they would end the directive and start markup of their own. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** What `\includegraphics{…}` reads as TeX (groups, comments, parameters, escapes, active characters) rather than as a file name. */
+const TEX_SPECIAL = /[{}%#\\$&^~]/;
+/** What ends AsciiDoc's `image::target[…]` target early. */
+const ASCIIDOC_SPECIAL = /[[\]]/;
+
+function refuseIn(relPath: string, language: string, special?: RegExp): void {
+  const bad = CONTROL.exec(relPath) ?? special?.exec(relPath);
+  if (!bad) return;
+  const shown = CONTROL.test(bad[0]) ? `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : `"${bad[0]}"`;
+  throw new UnsafePathError(`${JSON.stringify(relPath)} cannot be referenced from a ${language} document: its path contains ${shown}. Rename the file.`);
+}
+
+/** Alt text on one line: a line break in an option or attribute list would start markup of its own. */
+function oneLine(s: string): string {
+  return s.replace(new RegExp(`${CONTROL.source}+`, 'g'), ' ').trim();
+}
+
+/** reST: the directive's argument loses unescaped whitespace (docutils' `uri`), so spaces and backslashes are escaped. */
+function rstSnippet(relPath: string, alt: string): string {
+  refuseIn(relPath, 'reStructuredText');
+  return `.. image:: ${relPath.replace(/[\\ ]/g, (c) => `\\${c}`)}\n   :alt: ${oneLine(alt)}`;
+}
+
+function asciidocSnippet(relPath: string, alt: string): string {
+  refuseIn(relPath, 'AsciiDoc', ASCIIDOC_SPECIAL);
+  return `image::${relPath}[${oneLine(alt.replace(/[\],]/g, ' '))}]`;
+}
+
+function latexSnippet(relPath: string): string {
+  refuseIn(relPath, 'LaTeX', TEX_SPECIAL);
+  return `\\includegraphics{${relPath}}`;
+}
+
+/**
+ * The text to insert for an image at `relPath` (as from relativeImagePath) in a document of
+ * `languageId`. Throws UnsafePathError for a path the language cannot carry (reST, AsciiDoc, LaTeX).
+ */
 export function imageSnippet(languageId: string, relPath: string, alt: string): string {
   const kind = snippetKindFor(languageId);
   switch (kind) {
@@ -90,11 +131,11 @@ export function imageSnippet(languageId: string, relPath: string, alt: string): 
     case 'css':
       return `url("${urlPath(relPath)}")`;
     case 'rst':
-      return `.. image:: ${relPath}\n   :alt: ${alt}`;
+      return rstSnippet(relPath, alt);
     case 'asciidoc':
-      return `image::${relPath}[${alt.replace(/[\],]/g, ' ').trim()}]`;
+      return asciidocSnippet(relPath, alt);
     case 'latex':
-      return `\\includegraphics{${relPath}}`;
+      return latexSnippet(relPath);
     case 'path':
       return relPath;
   }

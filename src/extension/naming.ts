@@ -6,10 +6,13 @@ import * as path from 'node:path';
 
 export const DEFAULT_FILE_NAME_TEMPLATE = '{date}-{time}-seed{seed}-{slug}';
 const MAX_SLUG_CHARS = 48;
-/** Longest base name (without extension); leaves room for "-999" and ".jpeg" under common 255-byte limits. */
+/** Longest base name (without extension), in characters and in UTF-8 bytes: file systems count bytes (255), and "-10000.jpeg" must still fit. */
 const MAX_BASE_CHARS = 120;
+const MAX_BASE_BYTES = 200;
 
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d|conin\$|conout\$)$/i;
+/** Bidirectional controls (LRM, RLM, ALM, embeddings, overrides, isolates): they can make "gnp.exe" read as "exe.png". */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 const ARTICLES = new Set(['a', 'an', 'the']);
 
@@ -47,13 +50,27 @@ export function timestampParts(d: Date): { date: string; time: string } {
   };
 }
 
+/** The longest prefix of `s` within `maxChars` code points and `maxBytes` UTF-8 bytes; never splits a character. */
+function truncate(s: string, maxChars: number, maxBytes: number): string {
+  let chars = 0;
+  let bytes = 0;
+  let end = 0;
+  for (const ch of s) {
+    bytes += Buffer.byteLength(ch, 'utf8');
+    if (++chars > maxChars || bytes > maxBytes) return s.slice(0, end);
+    end += ch.length;
+  }
+  return s;
+}
+
 /**
  * Makes any string a safe single file-name segment: no path separators or drive colons, no
  * control or shell-hostile characters, no leading dots (so never `.` / `..` / hidden), not a
- * Windows device name, length-limited.
+ * Windows device name, no bidirectional controls, at most `max` characters and 200 UTF-8 bytes.
  */
 export function sanitiseBaseName(name: string, max = MAX_BASE_CHARS): string {
   let s = name
+    .replace(BIDI_CONTROLS, '')
     .normalize('NFKC')
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, '-')
     .replace(/\s+/g, '-')
@@ -61,7 +78,8 @@ export function sanitiseBaseName(name: string, max = MAX_BASE_CHARS): string {
     .replace(/-{2,}/g, '-')
     .replace(/^[.\-\s]+/, '')
     .replace(/[.\-\s]+$/, '');
-  if (s.length > max) s = s.slice(0, max).replace(/[.\-\s]+$/, '');
+  const cut = truncate(s, max, MAX_BASE_BYTES);
+  if (cut !== s) s = cut.replace(/[.\-\s]+$/, '');
   if (!s || WINDOWS_RESERVED.test(s.split('.')[0])) s = `image${s ? `-${s}` : ''}`;
   return s;
 }
@@ -79,7 +97,7 @@ export interface NameFields {
 /** Expands the template and sanitises the result; unknown {tokens} are dropped. Returns the base name without extension. */
 export function expandTemplate(template: string, f: NameFields): string {
   const { date, time } = timestampParts(f.date);
-  const values: Record<string, string> = {
+  const values = new Map(Object.entries({
     date,
     time,
     seed: f.seed,
@@ -87,9 +105,10 @@ export function expandTemplate(template: string, f: NameFields): string {
     model: slugify(f.model ?? 'model', 40),
     steps: String(f.steps ?? ''),
     index: String(f.index ?? 1),
-  };
+  }));
   const t = template.trim() || DEFAULT_FILE_NAME_TEMPLATE;
-  const expanded = t.replace(/\{(\w+)\}/g, (_m, k: string) => values[k] ?? '');
+  // A Map, so {constructor} or {toString} is an unknown token, not Object.prototype's.
+  const expanded = t.replace(/\{(\w+)\}/g, (_m, k: string) => values.get(k) ?? '');
   return sanitiseBaseName(expanded);
 }
 

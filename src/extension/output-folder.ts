@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import * as os from 'node:os';
-import { resolveOutputFolder, type PixArtSettings } from './settings';
+import { realPathOf, resolveRealOutputFolder, type PixArtSettings } from './settings';
 
 export class OutputFolder {
   private chosenFolder: string | undefined;
@@ -22,37 +22,47 @@ export class OutputFolder {
 
   /** The output folder; with `ask`, asks the user where to save when no folder is open. */
   async resolve(ask: boolean): Promise<string | undefined> {
-    const r = resolveOutputFolder(this.settings().outputFolder, this.workspaceRoot(), os.homedir());
-    if (r.ok) return r.folder;
+    return (await this.locate(ask))?.folder;
+  }
+
+  /** The output folder as set (`folder`) and where its files land (`real`, symbolic links resolved). */
+  private async locate(ask: boolean): Promise<{ folder: string; real: string } | undefined> {
+    const r = await resolveRealOutputFolder(this.settings().outputFolder, this.workspaceRoot(), os.homedir());
+    if (r.ok) return r;
     if (r.reason === 'no-workspace') {
-      if (this.chosenFolder) return this.chosenFolder;
-      if (!ask) return undefined;
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Save Images Here', title: 'PixArt: where should generated images go?' });
-      if (!picked?.[0]) return undefined;
-      this.chosenFolder = picked[0].fsPath;
-      this.chosen();
-      return this.chosenFolder;
+      const folder = this.chosenFolder ?? (ask ? await this.askForFolder() : undefined);
+      return folder === undefined ? undefined : { folder, real: (await realPathOf(folder)) ?? folder };
     }
     if (ask) void vscode.window.showErrorMessage(`PixArt: ${r.message}`);
     return undefined;
   }
 
+  private async askForFolder(): Promise<string | undefined> {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Save Images Here', title: 'PixArt: where should generated images go?' });
+    if (!picked?.[0]) return undefined;
+    this.chosenFolder = picked[0].fsPath;
+    this.chosen();
+    return this.chosenFolder;
+  }
+
   /**
    * The folder a new job writes into: resolved (asking when no folder is open), and in a
-   * Restricted Mode workspace only once the user agreed to write there. Undefined: the user backed out.
+   * Restricted Mode workspace only once the user agreed to write there (shown the real target,
+   * symbolic links resolved). Undefined: the user backed out.
    */
   async forJob(): Promise<string | undefined> {
-    const folder = await this.resolve(true);
-    if (!folder) return undefined;
+    const where = await this.locate(true);
+    if (!where) return undefined;
     if (!vscode.workspace.isTrusted && !this.restrictedModeAccepted) {
+      const through = where.real === where.folder ? '' : ` (through the link ${where.folder})`;
       const ok = await vscode.window.showWarningMessage(
         'This workspace is in Restricted Mode. Generate images and save them into it?',
-        { modal: true, detail: `Images will be written to ${folder}. The model folder and OpenVINO settings come from your user settings only.` },
+        { modal: true, detail: `Images will be written to ${where.real}${through}. The model folder and OpenVINO settings come from your user settings only.` },
         'Generate',
       );
       if (ok !== 'Generate') return undefined;
       this.restrictedModeAccepted = true;
     }
-    return folder;
+    return where.folder;
   }
 }

@@ -2,9 +2,10 @@
 // so that this module stays free of VS Code: types checked, ranges clamped, defaults filled.
 
 import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
 import type { FormDefaults, ImageFormat, LoadOptions, ModelSummary } from '../protocol/messages';
 import { schedulerDefaults } from '../protocol/generation';
-import { DEFAULT_FILE_NAME_TEMPLATE } from './naming';
+import { DEFAULT_FILE_NAME_TEMPLATE, isInside } from './naming';
 
 export const SECTION = 'pixart';
 const RUNTIMES = ['auto', 'openvino-node', 'openvino-c'] as const;
@@ -103,14 +104,51 @@ export type OutputFolder = { ok: true; folder: string } | { ok: false; reason: '
  * the caller must ask the user.
  */
 export function resolveOutputFolder(setting: string, workspaceRoot: string | undefined, home?: string): OutputFolder {
-  let s = setting.trim() || DEFAULT_SETTINGS.outputFolder;
-  if (home && (s === '~' || s.startsWith('~/') || s.startsWith('~\\'))) s = path.join(home, s.slice(1));
+  const s = expandHome(setting, home);
   if (path.isAbsolute(s)) return { ok: true, folder: path.normalize(s) };
   if (!workspaceRoot) return { ok: false, reason: 'no-workspace', message: 'No folder is open, so the relative output folder has no place: choose where to save images.' };
   const folder = path.resolve(workspaceRoot, s);
   const rel = path.relative(workspaceRoot, folder);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return { ok: false, reason: 'outside-workspace', message: `pixart.outputFolder "${setting}" points outside the workspace; use a path inside it or an absolute path.` };
   return { ok: true, folder };
+}
+
+function expandHome(setting: string, home: string | undefined): string {
+  const s = setting.trim() || DEFAULT_SETTINGS.outputFolder;
+  return home && (s === '~' || s.startsWith('~/') || s.startsWith('~\\')) ? path.join(home, s.slice(1)) : s;
+}
+
+export type RealOutputFolder = { ok: true; folder: string; real: string } | Extract<OutputFolder, { ok: false }>;
+
+/**
+ * resolveOutputFolder, then its rule again on real paths (symbolic links resolved): a relative
+ * setting that leaves the workspace through a link is refused like one that climbs out with `..`.
+ * `folder` is the path as set (what the gallery and the file watcher see); `real` is where files land.
+ */
+export async function resolveRealOutputFolder(setting: string, workspaceRoot: string | undefined, home?: string): Promise<RealOutputFolder> {
+  const r = resolveOutputFolder(setting, workspaceRoot, home);
+  if (!r.ok) return r;
+  const real = await realPathOf(r.folder);
+  if (!workspaceRoot || path.isAbsolute(expandHome(setting, home))) return { ...r, real: real ?? r.folder };
+  const realRoot = (await realPathOf(workspaceRoot)) ?? workspaceRoot;
+  if (real && isInside(realRoot, real)) return { ...r, real };
+  const where = real ? `to ${real}` : 'through a broken link';
+  return { ok: false, reason: 'outside-workspace', message: `pixart.outputFolder "${setting}" leads outside the workspace through a symbolic link (${where}); use a folder inside it or an absolute path.` };
+}
+
+/**
+ * The real path of `p`, which need not exist yet: its nearest existing ancestor's real path with
+ * the rest appended. Undefined when that ancestor is a broken symbolic link.
+ */
+export async function realPathOf(p: string): Promise<string | undefined> {
+  let existing = path.resolve(p);
+  while (!(await fs.lstat(existing).then(() => true, () => false))) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  const real = await fs.realpath(existing).catch(() => undefined);
+  return real && path.join(real, path.relative(existing, path.resolve(p)));
 }
 
 /** What the worker needs to load the model, from the settings. `cacheDir` is where compiled models may be cached. */

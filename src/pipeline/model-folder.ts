@@ -3,6 +3,7 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
+import { LIMITS } from '../protocol/generation';
 
 export class ModelFolderError extends Error {
   constructor(message: string) {
@@ -35,19 +36,28 @@ export interface ModelFolder {
 
 /** Model files we can load, in order of preference: OpenVINO IR first, then ONNX. */
 const MODEL_FILES = ['openvino_model.xml', 'model.xml', 'model.onnx'];
+export const MANIFEST_FILE = 'pixart-manifest.json';
+
+/** A config.json is a few kB; a larger file is not one, and would be read whole. */
+const MAX_CONFIG_BYTES = 1 << 20;
 
 function readJson(file: string, what: string): Record<string, unknown> {
+  const bytes = existsSync(file) ? statSync(file).size : 0;
+  if (bytes > MAX_CONFIG_BYTES) throw new ModelFolderError(`${what}: ${file} is ${bytes} bytes, too large for a config file (at most ${MAX_CONFIG_BYTES})`);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
     throw new ModelFolderError(`${what}: ${file} is missing or unreadable`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as Record<string, unknown>;
+    value = JSON.parse(text);
   } catch (e) {
     throw new ModelFolderError(`${what}: ${file} is not valid JSON (${(e as Error).message})`);
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ModelFolderError(`${what}: ${file} must hold a JSON object`);
+  return value as Record<string, unknown>;
 }
 
 function findModelFile(dir: string, component: string): string {
@@ -64,10 +74,69 @@ function findModelFile(dir: string, component: string): string {
   throw new ModelFolderError(`${component}: no model file in ${sub} (expected one of ${MODEL_FILES.join(', ')})`);
 }
 
-function positiveInt(v: unknown, field: string, file: string, fallback?: number): number {
+// Bounds of the config.json fields that size the latents, the sizes offered and the VAE's scale, so
+// a wrong value is refused here, naming the file and the field, not met as an allocation or a loop.
+/** Latent channels: PixArt and SD have 4, SD3 and Flux 16. */
+const MAX_LATENT_CHANNELS = 64;
+/** 2^(blocks − 1) pixels per latent: AutoencoderKL has 4 blocks (8 pixels). */
+const MAX_VAE_BLOCKS = 6;
+/** vae.config.scaling_factor: α 0.18215, SDXL 0.13025, SD3 1.5305. */
+const MAX_SCALING_FACTOR = 10;
+
+function show(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** A whole number from 1 to `max`; `why` explains max. */
+function positiveInt(obj: Record<string, unknown>, field: string, file: string, max: number, why: string, fallback?: number): number {
+  const v = obj[field];
   if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ModelFolderError(`${file}: "${field}" must be a positive integer, found ${JSON.stringify(v)}`);
+  const range = `accepted: 1 to ${max}${why}`;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ModelFolderError(`${file}: "${field}" must be a positive integer, found ${show(v)} (${range})`);
+  if (v > max) throw new ModelFolderError(`${file}: "${field}" = ${show(v)} is too large (${range})`);
   return v;
+}
+
+/** vae_decoder/config.json: pixels per latent (from block_out_channels) and scaling_factor. */
+function readVaeConfig(file: string): { vaeScaleFactor: number; scalingFactor: number } {
+  const vc = readJson(file, 'vae_decoder');
+  const widths = vc.block_out_channels ?? null;
+  const blocks = widths === null ? 4 : Array.isArray(widths) ? widths.length : 0; // diffusers' default has 4
+  if (blocks < 1 || blocks > MAX_VAE_BLOCKS) {
+    const found = Array.isArray(widths) ? `${blocks} entries` : show(widths);
+    throw new ModelFolderError(`${file}: "block_out_channels" must list 1 to ${MAX_VAE_BLOCKS} block widths (2^(n−1) pixels per latent, at most ${2 ** (MAX_VAE_BLOCKS - 1)}), found ${found}`);
+  }
+  const scalingFactor = vc.scaling_factor ?? 0.18215;
+  if (typeof scalingFactor !== 'number' || !(scalingFactor > 0 && scalingFactor <= MAX_SCALING_FACTOR)) {
+    throw new ModelFolderError(`${file}: "scaling_factor" must be a number above 0 and at most ${MAX_SCALING_FACTOR} (PixArt-α's VAE: 0.18215), found ${show(scalingFactor)}`);
+  }
+  return { vaeScaleFactor: 2 ** (blocks - 1), scalingFactor };
+}
+
+/** transformer/config.json: sample_size (its side in latents, within LIMITS.maxSide pixels) and channels. */
+function readTransformerConfig(file: string, vaeScaleFactor: number): TransformerConfig {
+  const tc = readJson(file, 'transformer');
+  const maxSample = Math.floor(LIMITS.maxSide / vaeScaleFactor);
+  const sampleSize = positiveInt(tc, 'sample_size', file, maxSample, `; × ${vaeScaleFactor} pixels per latent, at most ${LIMITS.maxSide} pixels`);
+  const inChannels = positiveInt(tc, 'in_channels', file, MAX_LATENT_CHANNELS, ' latent channels', 4);
+  const outChannels = positiveInt(tc, 'out_channels', file, 2 * MAX_LATENT_CHANNELS, '', inChannels * 2);
+  if (outChannels !== inChannels && outChannels !== 2 * inChannels) {
+    throw new ModelFolderError(`${file}: "out_channels" must be in_channels (${inChannels}) or, with learned sigma, 2 × in_channels (${2 * inChannels}), found ${outChannels}`);
+  }
+  return { sampleSize, inChannels, outChannels };
+}
+
+/** The source model id from the converter's manifest, else the folder's name. */
+function modelName(dir: string): string {
+  const manifestFile = join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestFile)) return basename(dir);
+  const m = readJson(manifestFile, 'manifest');
+  const src = m.source as Record<string, unknown> | undefined;
+  const source = src?.model_id ?? m.model_id;
+  if (typeof source !== 'string' || !source) return basename(dir);
+  return (source.split('/').pop() ?? source) + (src?.kind === 'random' ? ' (random weights)' : '');
 }
 
 export function readModelFolder(dir: string): ModelFolder {
@@ -85,43 +154,64 @@ export function readModelFolder(dir: string): ModelFolder {
   if (!existsSync(join(tokenizerDir, 'tokenizer.json'))) {
     throw new ModelFolderError(`tokenizer: ${join(tokenizerDir, 'tokenizer.json')} is missing (the converter in models/ writes it from spiece.model)`);
   }
-  const tcFile = join(dir, 'transformer', 'config.json');
-  const tc = readJson(tcFile, 'transformer');
-  const inChannels = positiveInt(tc.in_channels, 'in_channels', tcFile, 4);
-  const transformer: TransformerConfig = {
-    sampleSize: positiveInt(tc.sample_size, 'sample_size', tcFile),
-    inChannels,
-    outChannels: positiveInt(tc.out_channels, 'out_channels', tcFile, inChannels * 2),
-  };
-  const vcFile = join(dir, 'vae_decoder', 'config.json');
-  const vc = readJson(vcFile, 'vae_decoder');
-  const blocks = Array.isArray(vc.block_out_channels) ? vc.block_out_channels.length : 4;
-  const scalingFactor = vc.scaling_factor ?? 0.18215;
-  if (typeof scalingFactor !== 'number' || !(scalingFactor > 0)) throw new ModelFolderError(`${vcFile}: "scaling_factor" must be a positive number`);
-
-  let name = basename(dir);
-  const manifestFile = join(dir, 'pixart-manifest.json');
-  if (existsSync(manifestFile)) {
-    const m = readJson(manifestFile, 'manifest');
-    const src = m.source as Record<string, unknown> | undefined;
-    const source = src?.model_id ?? m.model_id;
-    if (typeof source === 'string' && source) name = (source.split('/').pop() ?? source) + (src?.kind === 'random' ? ' (random weights)' : '');
-  }
+  const { vaeScaleFactor, scalingFactor } = readVaeConfig(join(dir, 'vae_decoder', 'config.json'));
+  const transformer = readTransformerConfig(join(dir, 'transformer', 'config.json'), vaeScaleFactor);
   return {
     dir,
-    name,
+    name: modelName(dir),
     textEncoderFile: findModelFile(dir, 'text_encoder'),
     transformerFile: findModelFile(dir, 'transformer'),
     vaeDecoderFile: findModelFile(dir, 'vae_decoder'),
     tokenizerDir,
     schedulerConfigFile,
     transformer,
-    vaeScaleFactor: 2 ** (blocks - 1),
+    vaeScaleFactor,
     scalingFactor,
   };
 }
 
-export const MANIFEST_FILE = 'pixart-manifest.json';
+/** What a model file is, judged by its input names as diffusers' exports name them. */
+export function modelKind(inputs: readonly string[]): string | null {
+  const has = (name: string) => inputs.includes(name);
+  if (has('hidden_states') && has('timestep')) return 'transformer';
+  if (has('sample') && has('timestep')) return 'UNet';
+  if (has('latents') || has('latent_sample')) return 'VAE decoder';
+  if (has('sample')) return 'VAE encoder';
+  if (has('input_ids')) return 'text encoder';
+  return null;
+}
+
+/**
+ * A model lacks an input it needs. When its inputs tell it is another `expected` kind of model (a
+ * transformer in vae_decoder/), the message says so: the folder holds the wrong network.
+ */
+export function missingInputError(file: string, name: string, inputs: readonly string[], expected?: string): ModelFolderError {
+  const base = `${file}: the model has no input "${name}" (inputs: ${inputs.join(', ') || 'none'})`;
+  const kind = inputs.length ? modelKind(inputs) : 'empty';
+  if (!expected || !kind || kind === expected) return new ModelFolderError(base);
+  return new ModelFolderError(
+    `${base}: it looks like ${kind === 'empty' ? 'an empty model' : `a ${kind} model`}, not a ${expected}. ` +
+      'Each of text_encoder/, transformer/ and vae_decoder/ holds its own network (models/convert.py writes them so).',
+  );
+}
+
+/** The micro-conditions a PixArt transformer may take (diffusers' added_cond_kwargs). */
+export const MICRO_CONDITIONS = ['resolution', 'aspect_ratio'] as const;
+
+/**
+ * A transformer that takes micro-conditions the pipeline will not feed, because the pipeline feeds
+ * them only at sample_size `fedAtSampleSize` and config.json says another: the IR was converted
+ * with another config.json, and the first image would fail on a missing input.
+ */
+export function checkMicroConditions(folder: ModelFolder, transformerInputs: readonly string[], fedAtSampleSize: number): void {
+  const declared = MICRO_CONDITIONS.filter((name) => transformerInputs.includes(name));
+  const { sampleSize } = folder.transformer;
+  if (!declared.length || sampleSize === fedAtSampleSize) return;
+  throw new ModelFolderError(
+    `${join(folder.dir, 'transformer', 'config.json')}: "sample_size" is ${sampleSize}, but ${folder.transformerFile} takes ${declared.join(' and ')}, ` +
+      `which are fed only at sample_size ${fedAtSampleSize}: config.json and the model disagree. Use the config.json the model was converted with, or convert it again (models/convert.py).`,
+  );
+}
 
 function sha256(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -144,14 +234,11 @@ export async function verifyModelFolder(dir: string, { hashes = false } = {}): P
   }
   const manifestPath = join(dir, MANIFEST_FILE);
   if (!existsSync(manifestPath)) return [];
-  let files: Record<string, { bytes?: number; sha256?: string }>;
-  try {
-    files = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { files?: typeof files }).files ?? {};
-  } catch (e) {
-    return [`${manifestPath} is not valid JSON (${(e as Error).message})`];
-  }
+  // readModelFolder has read it as JSON already.
+  const files = (readJson(manifestPath, 'manifest').files ?? {}) as Record<string, { bytes?: number; sha256?: string } | null>;
   const problems: string[] = [];
-  for (const [rel, want] of Object.entries(files)) {
+  for (const [rel, entry] of Object.entries(files)) {
+    const want = entry ?? {};
     const file = join(dir, rel);
     if (!existsSync(file)) {
       problems.push(`${rel} is listed in the manifest but missing`);

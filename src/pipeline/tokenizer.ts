@@ -27,6 +27,8 @@ export function preprocessPrompt(text: string): string {
 }
 
 
+const REWRITE_TOKENIZER = 'Copy tokenizer/ again from the diffusers model, or convert the model with models/convert.py, which writes tokenizer.json from spiece.model.';
+
 export class T5Tokenizer {
   private readonly tokenizer: Tokenizer;
   readonly padId: number;
@@ -35,12 +37,17 @@ export class T5Tokenizer {
   private constructor(tokenizerJson: unknown, config: unknown, source: string) {
     const json = tokenizerJson as { model?: { type?: string } };
     if (json?.model?.type !== 'Unigram') {
-      throw new Error(`${source}: expected a T5 (SentencePiece Unigram) tokenizer, found model type ${JSON.stringify(json?.model?.type)}`);
+      throw new Error(`${source}: expected a T5 (SentencePiece Unigram) tokenizer, found model type ${JSON.stringify(json?.model?.type)}. ${REWRITE_TOKENIZER}`);
     }
-    this.tokenizer = new Tokenizer(tokenizerJson as object, config as object);
+    try {
+      this.tokenizer = new Tokenizer(tokenizerJson as object, config as object);
+    } catch (e) {
+      // The library's own words ("Tokenizer must contain a "decoder" property") name neither the file nor the fix.
+      throw new Error(`${source} is not a T5 tokenizer.json as a diffusers model folder holds it (${(e as Error).message}). ${REWRITE_TOKENIZER}`);
+    }
     const pad = this.tokenizer.token_to_id('<pad>');
     const eos = this.tokenizer.token_to_id('</s>');
-    if (pad === undefined || eos === undefined) throw new Error(`${source}: a T5 tokenizer needs <pad> and </s> tokens`);
+    if (pad === undefined || eos === undefined) throw new Error(`${source}: a T5 tokenizer needs <pad> and </s> tokens. ${REWRITE_TOKENIZER}`);
     this.padId = pad;
     this.eosId = eos;
   }

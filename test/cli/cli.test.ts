@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, cpSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync, cpSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import sharp from 'sharp';
@@ -94,5 +94,63 @@ test('bad input: one line naming the problem, non-zero exit, nothing written', (
     assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr.split('\n')[0], re);
     assert.equal(existsSync(file), false);
+  }
+});
+
+/** Like run, but killed after 30 s: these answers must come before any model is loaded. */
+function runBounded(args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...runtimeEnv() } });
+  return { status: r.status, stderr: r.stderr, timedOut: r.error !== undefined };
+}
+
+test('output problems are found before the model is loaded: one line each', () => {
+  const noModel = join(out, 'no-model'); // loading it would fail: the output check must answer first
+  const dir = join(out, 'folder.png');
+  mkdirSync(dir, { recursive: true });
+  const cases: [string[], RegExp][] = [
+    [['--out', join(out, 'missing', 'o.png')], /^pixart: --out: the folder .*missing does not exist; create it first$/],
+    [['--out', dir], /^pixart: --out: .*folder\.png is a folder; name a \.png file$/],
+    [['--out', dir, '--force'], /^pixart: --out: .*folder\.png is a folder; name a \.png file$/],
+    [['--out', join(out, 'o.png'), '--cache-dir', '/proc/pixart-cache'], /^pixart: --cache-dir: cannot create \/proc\/pixart-cache \(ENOENT\); choose another folder$/],
+  ];
+  for (const [args, re] of cases) {
+    if (args.includes('/proc/pixart-cache') && !existsSync('/proc/self')) continue;
+    const r = runBounded(['generate', '--model', noModel, '--prompt', 'x', ...args]);
+    assert.equal(r.timedOut, false, `${args.join(' ')}: still running after 30 s`);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0], re);
+  }
+});
+
+test('the CLI removes the temporary files a killed run left in its output folder', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'pixart-cli-stale-'));
+  const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+  for (const name of ['.o.png.0123456789ab.tmp', '.pixart-0123456789ab.tmp', '.pixart-fedcba987654.tmp']) writeFileSync(join(folder, name), 'partial');
+  for (const name of ['.o.png.0123456789ab.tmp', '.pixart-0123456789ab.tmp']) utimesSync(join(folder, name), hourAgo, hourAgo);
+  try {
+    const r = runBounded(['generate', '--model', join(out, 'no-model'), '--prompt', 'x', '--out', join(folder, 'o.png')]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(readdirSync(folder), ['.pixart-fedcba987654.tmp'], 'stale ones removed, a fresh one (another run writing) kept');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a read-only output folder is named before generating', (t) => {
+  const disk = mkdtempSync(join(tmpdir(), 'pixart-cli-ro-'));
+  try {
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', disk]).status !== 0) {
+      t.skip('mount -t tmpfs is not permitted here (needs root): the read-only folder is not tested');
+      return;
+    }
+    try {
+      const r = runBounded(['generate', '--model', join(out, 'no-model'), '--prompt', 'x', '--out', join(disk, 'o.png')]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr.split('\n')[0], /^pixart: --out: cannot write in .*pixart-cli-ro-\w+ \(read-only file system\); choose another --out$/);
+    } finally {
+      spawnSync('umount', [disk]);
+    }
+  } finally {
+    rmSync(disk, { recursive: true, force: true });
   }
 });

@@ -1,19 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { saveUnique } from '../../src/extension/asset-store';
-
-/** Runs `body` on a fresh temporary folder, removed afterwards. */
-async function inTempFolder(body: (folder: string) => Promise<void>): Promise<void> {
-  const folder = mkdtempSync(path.join(tmpdir(), 'pixart-assets-'));
-  try {
-    await body(folder);
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
+import { inTempFolder } from '../support/temp-folder';
 
 test('saves atomically, never overwriting, creating the folder', () => inTempFolder(async (root) => {
   const folder = path.join(root, 'assets', 'generated');

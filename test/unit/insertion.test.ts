@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { altFromPrompt, imageSnippet, relativeImagePath, snippetKindFor, urlPath, markdownLink } from '../../src/extension/insertion';
+import { altFromPrompt, imageSnippet, relativeImagePath, snippetKindFor, urlPath, markdownLink, UnsafePathError } from '../../src/extension/insertion';
 
 const root = path.resolve('/ws');
 const img = path.join(root, 'assets', 'generated', '2026-11-26-153012-seed42-small-cactus.png');
@@ -47,4 +47,25 @@ test('alt text from the prompt: one line, word-bounded', () => {
   const long = altFromPrompt('word '.repeat(40), 30);
   assert.ok(long.length <= 31 && long.endsWith('…'), long);
   assert.equal(markdownLink('a.png', 'cat'), '![cat](a.png)');
+});
+
+test('reStructuredText: spaces and backslashes escaped, alt on one line, a line break in the path refused', () => {
+  assert.equal(imageSnippet('restructuredtext', 'my images/a\\b.png', 'x'), '.. image:: my\\ images/a\\\\b.png\n   :alt: x');
+  assert.equal(imageSnippet('restructuredtext', 'a.png', 'cat\n.. raw:: html\n\n   <script>'), '.. image:: a.png\n   :alt: cat .. raw:: html    <script>');
+  assert.throws(() => imageSnippet('restructuredtext', 'a\n.. raw:: html\n.png', 'x'), (e: Error) => e instanceof UnsafePathError && /contains U\+000A\. Rename the file\./.test(e.message));
+  assert.throws(() => imageSnippet('restructuredtext', 'a\r.png', 'x'), UnsafePathError);
+});
+
+test('AsciiDoc: [ and ] in the path refused, alt text cannot close the attribute list or break the line', () => {
+  assert.equal(imageSnippet('asciidoc', 'my images/a#1%.png', 'x'), 'image::my images/a#1%.png[x]');
+  assert.equal(imageSnippet('asciidoc', 'a.png', 'cat], role=evil\n== Heading'), 'image::a.png[cat   role=evil == Heading]');
+  for (const bad of ['a[1].png', 'a]b.png', 'a\nb.png']) assert.throws(() => imageSnippet('asciidoc', bad, 'x'), UnsafePathError, bad);
+});
+
+test('LaTeX: what TeX would read as markup in the path is refused, with the character named', () => {
+  assert.equal(imageSnippet('latex', '../my images/a_b-1.png', 'x'), '\\includegraphics{../my images/a_b-1.png}');
+  for (const c of ['}', '{', '%', '#', '\\', '$', '&', '^', '~']) {
+    assert.throws(() => imageSnippet('latex', `a${c}b.png`, 'x'), (e: Error) => e instanceof UnsafePathError && e.message.includes(`contains "${c}"`) && e.message.includes('LaTeX'), c);
+  }
+  assert.throws(() => imageSnippet('tex', 'a\nb.png', 'x'), UnsafePathError);
 });

@@ -64,3 +64,32 @@ test('extensions', () => {
   assert.equal(extensionFor('jpeg'), 'jpg');
   assert.equal(extensionFor('png'), 'png');
 });
+
+test('long non-ASCII templates: at most 200 UTF-8 bytes, cut between characters, room left for -N and the extension', () => {
+  const base = expandTemplate('日本'.repeat(100), { date: when, seed: '1', prompt: 'p' });
+  assert.ok(Buffer.byteLength(base) <= 200, `${Buffer.byteLength(base)} bytes`);
+  assert.equal(base, '日本'.repeat(33), 'whole characters only');
+  assert.ok(Buffer.byteLength(nthName(fileNameFor('日本'.repeat(100), { date: when, seed: '1', prompt: 'p' }, 'jpeg'), 10000)) <= 255);
+  const emoji = sanitiseBaseName('🌵'.repeat(100));
+  assert.equal(emoji, '🌵'.repeat(50), 'no half of a surrogate pair');
+  assert.equal(sanitiseBaseName('é'.repeat(150)).length, 100);
+});
+
+test('template tokens are looked up as own entries: {constructor} and {toString} are unknown', () => {
+  for (const token of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+    assert.equal(expandTemplate(`{${token}}-{seed}`, { date: when, seed: '7', prompt: 'p' }), '7', token);
+  }
+});
+
+test('CONIN$ and CONOUT$ are reserved like CON', () => {
+  assert.equal(sanitiseBaseName('CONIN$'), 'image-CONIN$');
+  assert.equal(sanitiseBaseName('conout$.png'), 'image-conout$.png');
+  assert.equal(sanitiseBaseName('CONIN$x'), 'CONIN$x');
+});
+
+test('bidirectional controls are removed (no "gnp.exe" that reads as "exe.png")', () => {
+  for (const c of ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']) {
+    assert.equal(sanitiseBaseName(`cat${c}gnp.exe`), 'catgnp.exe', `U+${c.charCodeAt(0).toString(16)}`);
+  }
+  assert.equal(expandTemplate('{seed}\u202e{slug}', { date: when, seed: '1', prompt: 'cat' }), '1cat');
+});

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { resolveSettings, resolveOutputFolder, resolveFormDefaults, loadOptionsFrom, DEFAULT_SETTINGS, type PixArtSettings } from '../../src/extension/settings';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolveSettings, resolveOutputFolder, resolveRealOutputFolder, realPathOf, resolveFormDefaults, loadOptionsFrom, DEFAULT_SETTINGS, type PixArtSettings } from '../../src/extension/settings';
 import { sameLoad, type ModelSummary } from '../../src/protocol/messages';
 
 const from = (o: Record<string, unknown>) => resolveSettings((k) => o[k]);
@@ -46,6 +48,32 @@ test('output folder: relative inside the workspace, absolute as is, never climbi
   assert.equal(!out.ok && out.reason, 'outside-workspace');
   const none = resolveOutputFolder('assets/generated', undefined);
   assert.equal(!none.ok && none.reason, 'no-workspace');
+});
+
+test('output folder on real paths: a relative setting may not leave the workspace through a symbolic link', async () => {
+  const tmp = realpathSync(mkdtempSync(path.join(tmpdir(), 'pixart-ws-')));
+  try {
+    const ws = path.join(tmp, 'ws');
+    const outside = path.join(tmp, 'elsewhere');
+    mkdirSync(path.join(ws, 'inner'), { recursive: true });
+    mkdirSync(outside);
+    symlinkSync(outside, path.join(ws, 'assets'));
+    symlinkSync(path.join(ws, 'inner'), path.join(ws, 'local'));
+    symlinkSync(path.join(tmp, 'nowhere'), path.join(ws, 'broken'));
+    const out = await resolveRealOutputFolder('assets/generated', ws);
+    assert.equal(out.ok, false);
+    assert.equal(!out.ok && out.reason, 'outside-workspace');
+    assert.match(!out.ok ? out.message : '', new RegExp(`"assets/generated" leads outside the workspace through a symbolic link \\(to ${outside}/generated\\)`));
+    assert.equal((await resolveRealOutputFolder('broken/x', ws)).ok, false, 'a broken link is not followed');
+    assert.deepEqual(await resolveRealOutputFolder('local/generated', ws), { ok: true, folder: path.join(ws, 'local', 'generated'), real: path.join(ws, 'inner', 'generated') });
+    assert.deepEqual(await resolveRealOutputFolder('assets/generated', path.join(ws, 'assets')), { ok: true, folder: path.join(ws, 'assets', 'assets', 'generated'), real: path.join(outside, 'assets', 'generated') }, 'a workspace opened through a link is its real folder');
+    // An absolute setting is used as it is; `real` tells the Restricted Mode prompt where the files land.
+    assert.deepEqual(await resolveRealOutputFolder(path.join(ws, 'assets'), ws), { ok: true, folder: path.join(ws, 'assets'), real: outside });
+    assert.equal((await resolveRealOutputFolder('assets/generated', undefined)).ok, false);
+    assert.equal(await realPathOf(path.join(ws, 'assets', 'new', 'deeper')), path.join(outside, 'new', 'deeper'));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 const lcm: ModelSummary = {

@@ -54,3 +54,14 @@ test('preprocessing strips exactly what Python str.strip() strips', () => {
   assert.equal(preprocessPrompt('\x1c\x85\u3000 A Cat \t\n'), 'a cat');
   assert.equal(preprocessPrompt('\ufeffcat'), '\ufeffcat'); // BOM is not whitespace to Python
 });
+
+test('a broken tokenizer.json names the file, says it is not a T5 tokenizer.json, and how to fix it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tok-'));
+  // Unigram, but not what transformers saves: the library would only say "Tokenizer must contain a "decoder" property".
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({ model: { type: 'Unigram', vocab: [['<pad>', 0], ['</s>', 0]] } }));
+  assert.throws(() => T5Tokenizer.fromFolder(dir), (e: Error) => {
+    assert.ok(e.message.startsWith(`${dir}/tokenizer.json is not a T5 tokenizer.json as a diffusers model folder holds it (Tokenizer must contain a "decoder" property).`), e.message);
+    assert.match(e.message, /Copy tokenizer\/ again from the diffusers model, or convert the model with models\/convert\.py, which writes tokenizer\.json from spiece\.model\./);
+    return true;
+  });
+});

@@ -41,10 +41,14 @@ export class Fields {
     return v;
   }
 
-  int(name: string, def: number, min: number): number {
+  /** An integer in [min, max]; `why` says where max comes from. */
+  int(name: string, def: number, min: number, max = Number.MAX_SAFE_INTEGER, why = ''): number {
     const v = this.raw(name);
     if (v === undefined) return def;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.bad(name, v, `an integer ≥ ${min}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}${why ? ` (${why})` : ''}`;
+      this.bad(name, v, `an integer ${range}`);
+    }
     return v;
   }
 

@@ -96,14 +96,16 @@ export function parseSchedulerConfig(input: string | Readonly<Record<string, unk
 
 function normaliseLcm(f: Fields): ParsedSchedulerConfig {
   // Defaults: diffusers LCMScheduler.__init__.
+  const schedule = noiseSchedule(f, { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear' });
   const config: LcmConfig = {
     _class_name: 'LCMScheduler',
-    ...noiseSchedule(f, { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear' }),
-    original_inference_steps: f.int('original_inference_steps', 50, 1),
+    ...schedule,
+    // diffusers refuses more at set_timesteps; refused here, before its schedule is built.
+    original_inference_steps: f.int('original_inference_steps', 50, 1, schedule.num_train_timesteps, 'num_train_timesteps'),
     clip_sample: f.bool('clip_sample', false),
     clip_sample_range: f.float('clip_sample_range', 1.0),
     set_alpha_to_one: f.bool('set_alpha_to_one', true),
-    steps_offset: f.int('steps_offset', 0, 0),
+    steps_offset: stepsOffset(f, schedule),
     prediction_type: f.oneOf('prediction_type', 'epsilon', PREDICTION_TYPES),
     thresholding: f.bool('thresholding', false),
     dynamic_thresholding_ratio: f.ratio('dynamic_thresholding_ratio', 0.995),
@@ -147,7 +149,7 @@ function normaliseDpm(f: Fields): ParsedSchedulerConfig {
     final_sigmas_type: finalSigmas,
     lambda_min_clipped: lambdaMin,
     timestep_spacing: f.oneOf('timestep_spacing', 'linspace', SPACINGS),
-    steps_offset: f.int('steps_offset', 0, 0),
+    steps_offset: stepsOffset(f, schedule),
     sigma_min: f.optionalPositive('sigma_min'),
     sigma_max: f.optionalPositive('sigma_max'),
   };
@@ -209,6 +211,14 @@ function dpmFinalSigmas(f: Fields, algorithm: DpmAlgorithm): DpmConfig['final_si
   return finalSigmas;
 }
 
+/** A timestep offset past the training schedule would point outside it. */
+function stepsOffset(f: Fields, schedule: NoiseScheduleConfig): number {
+  return f.int('steps_offset', 0, 0, schedule.num_train_timesteps - 1, 'num_train_timesteps − 1');
+}
+
+/** Betas, ᾱ and the DPM sigma search are this long; diffusers' models use 1000. */
+export const MAX_TRAIN_TIMESTEPS = 10_000;
+
 const PREDICTION_TYPES = ['epsilon', 'sample', 'v_prediction'] as const;
 const SPACINGS = ['linspace', 'leading', 'trailing'] as const;
 
@@ -216,7 +226,7 @@ function noiseSchedule(
   f: Fields,
   defaults: { beta_start: number; beta_end: number; beta_schedule: BetaSchedule },
 ): NoiseScheduleConfig {
-  const num = f.int('num_train_timesteps', 1000, 2);
+  const num = f.int('num_train_timesteps', 1000, 2, MAX_TRAIN_TIMESTEPS);
   const trained = f.raw('trained_betas');
   let trainedBetas: number[] | null = null;
   if (trained !== undefined && trained !== null) {

@@ -12,6 +12,8 @@ export class LenientJsonError extends Error {
   }
 }
 
+/** Far deeper than any config; bounds the recursion, which would otherwise end in a stack overflow. */
+const MAX_DEPTH = 64;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
@@ -25,6 +27,7 @@ export function parseLenientJson(text: string): unknown {
 /** Reads `text` from `pos` on; each method consumes one construct. */
 class Parser {
   private pos = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
@@ -138,6 +141,12 @@ class Parser {
 
   /** The comma-separated items of an array or object, from its opening bracket at `pos` to `close`. */
   private items(close: ']' | '}', item: () => void): void {
+    if (++this.depth > MAX_DEPTH) this.fail(`arrays and objects nested more than ${MAX_DEPTH} deep`);
+    this.itemList(close, item); // a failure ends the parse, so depth needs no unwinding then
+    this.depth--;
+  }
+
+  private itemList(close: ']' | '}', item: () => void): void {
     this.pos++;
     this.skipWs();
     if (this.text[this.pos] === close) {
