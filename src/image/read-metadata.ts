@@ -29,12 +29,17 @@ export interface ByteSource {
 const EXIF_MAX_BYTES = 1024 * 1024;
 const MAX_SEGMENTS = 1000;
 const WINDOW = 64 * 1024;
+/** Bytes one file may cost in reads (10,000 chunk headers far apart cost a window each). */
+const FILE_READ_BUDGET = 64 * 1024 * 1024;
 
 export function bufferSource(buf: Buffer): ByteSource {
   return { size: buf.length, read: async (pos, length) => buf.subarray(pos, pos + length) };
 }
 
-/** Runs `body` on a file as a ByteSource that reads 64 KiB windows (chunk headers mostly come free). */
+/**
+ * Runs `body` on a file as a ByteSource that reads 64 KiB windows (chunk headers mostly come
+ * free); past FILE_READ_BUDGET bytes read, reads come back empty and the walkers stop.
+ */
 export async function withFileSource<T>(file: string, body: (src: ByteSource) => Promise<T>): Promise<T> {
   // Non-blocking open: a FIFO or device must not hang the reader; only regular files are read.
   const fh = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -42,9 +47,11 @@ export async function withFileSource<T>(file: string, body: (src: ByteSource) =>
     const st = await fh.stat();
     if (!st.isFile()) throw new MetadataError('not a regular file');
     let window = { pos: 0, buf: Buffer.alloc(0) };
+    let budget = FILE_READ_BUDGET;
     const read = async (pos: number, length: number): Promise<Buffer> => {
       if (pos >= window.pos && pos + length <= window.pos + window.buf.length) return window.buf.subarray(pos - window.pos, pos - window.pos + length);
-      const want = Math.max(0, Math.min(Math.max(length, WINDOW), st.size - pos));
+      const want = Math.max(0, Math.min(Math.max(length, WINDOW), st.size - pos, budget));
+      budget -= want;
       const buf = Buffer.alloc(want);
       const { bytesRead } = want > 0 ? await fh.read(buf, 0, want, pos) : { bytesRead: 0 };
       window = { pos, buf: buf.subarray(0, bytesRead) };
