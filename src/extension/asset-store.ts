@@ -1,5 +1,5 @@
 // The output folder on disk: saving generated images atomically under names that never
-// overwrite, and listing the gallery (newest first) from the files' own metadata.
+// overwrite (reading them back is image-reader.ts).
 // Node fs only, no VS Code, so it is tested on a temporary folder.
 
 import { makeFolder, removeStaleTempFiles, whyWriteFailed, writeNewFile, type LinkFunction } from '../image/atomic-write';

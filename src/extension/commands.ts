@@ -97,7 +97,7 @@ function registerImageCommands(reg: Register, controller: Controller, view: Gene
     const folder = await controller.output.resolve(false);
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
-      filters: { 'PNG images': ['png'] },
+      filters: { Images: ['png', 'webp', 'jpg', 'jpeg'] },
       openLabel: 'Reuse Parameters',
       title: 'PixArt: reuse the parameters saved in an image',
       ...(folder ? { defaultUri: vscode.Uri.file(folder) } : {}),
@@ -106,7 +106,7 @@ function registerImageCommands(reg: Register, controller: Controller, view: Gene
     if (!file) return;
     const p = await readImageParameters(file).catch(() => undefined);
     if (!p) {
-      void vscode.window.showWarningMessage(`PixArt: ${path.basename(file)} has no generation parameters (no "parameters" text chunk).`);
+      void vscode.window.showWarningMessage(`PixArt: ${path.basename(file)} carries no generation parameters.`);
       return;
     }
     view.showForm(configFromParameters(p));

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import type { GalleryAction } from '../protocol/messages';
 import { IMAGE_EXTENSIONS } from './asset-store';
 import { readImageParameters } from './image-reader';
-import { altFromPrompt, imageSnippet, markdownLink, relativeImagePath } from './insertion';
+import { UnsafePathError, altFromPrompt, imageSnippet, markdownLink, relativeImagePath } from './insertion';
 import { isInside } from './naming';
 import type { Controller } from './controller';
 import type { Log } from './log';
@@ -60,7 +60,14 @@ export class GalleryActions {
     }
     const doc = editor.document;
     const docPath = doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined;
-    const text = imageSnippet(doc.languageId, relativeImagePath(file, docPath, this.controller.output.workspaceRoot()), altFromPrompt(prompt));
+    let text: string;
+    try {
+      text = imageSnippet(doc.languageId, relativeImagePath(file, docPath, this.controller.output.workspaceRoot()), altFromPrompt(prompt));
+    } catch (err) {
+      if (!(err instanceof UnsafePathError)) throw err;
+      void vscode.window.showWarningMessage(`PixArt: ${err.message}`);
+      return false;
+    }
     const ok = await editor.edit((eb) => {
       for (const sel of editor.selections) eb.replace(sel, text);
     });
