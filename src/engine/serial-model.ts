@@ -110,6 +110,7 @@ export abstract class SerialModel implements CompiledModel {
    * this thread, while the runtime works on another) always reaches the call it is meant for.
    */
   protected async nativeCall<T>(start: () => Promise<T>, cancel: () => void, signal: AbortSignal | undefined): Promise<T> {
+    if (signal?.aborted) throw abortError(this.model); // e.g. during a repair call before this one
     const t0 = performance.now();
     const call = start();
     signal?.addEventListener('abort', cancel, { once: true });

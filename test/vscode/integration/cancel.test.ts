@@ -25,10 +25,11 @@ let slowModel: string;
 
 const modelReady = (c: Controller, modelPath: string) => c.model.state.state === 'ready' && c.model.state.modelPath === modelPath;
 
-/** Points pixart.modelPath at `modelPath` and waits until that model is ready. */
-async function useModel(modelPath: string): Promise<void> {
+/** Points pixart.modelPath at `modelPath` (undefined: back to the test run's machine setting) and waits until that model is ready. */
+async function useModel(modelPath: string | undefined): Promise<void> {
   await vscode.workspace.getConfiguration('pixart').update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
-  await until(`the model at ${modelPath} to be ready`, () => modelReady(controller, modelPath), 110_000);
+  const expected = modelPath ?? env('PIXART_TEST_MODEL');
+  await until(`the model at ${expected} to be ready`, () => modelReady(controller, expected), 110_000);
 }
 
 /**
@@ -80,7 +81,7 @@ describe('cancel in a real VS Code', () => {
 
   after(async function () {
     this.timeout(120_000);
-    await useModel(env('PIXART_TEST_MODEL'));
+    await useModel(undefined);
   });
 
   for (const [phase, step, what] of [['denoising', 1, 'a step'], ['decoding', 2, 'the decode']] as const) {
