@@ -14,11 +14,23 @@ import { PixArtTransformer2DModel } from './models/transformer';
 import { AutoencoderKL } from './models/vae';
 import { validateRequest, type GenerateRequest, type ValidRequest } from './request';
 import { LIMITS, schedulerDefaults } from '../protocol/generation';
-import type { GeneratedImage, GenerateResult, LoadOptions, ModelInfo, PhaseInfo, StepInfo, Timings } from './types';
+import type { GeneratedImage, GenerateResult, LoadOptions, ModelInfo, StepInfo, Timings } from './types';
 
 export { ModelFolderError } from './model-folder';
 export type { GenerateRequest } from './request';
-export type { GeneratedImage, GenerateResult, LoadOptions, ModelInfo, PhaseInfo, StepInfo, Timings } from './types';
+export type { GeneratedImage, GenerateResult, LoadOptions, ModelInfo, StepInfo, Timings } from './types';
+
+/**
+ * What a generation is doing, reported as each phase starts: encoding the prompt (T5), running
+ * denoising step `step` of `steps` (1-based), or decoding the latents (the VAE).
+ */
+export interface PhaseInfo {
+  phase: 'encoding' | 'denoising' | 'decoding';
+  /** The step running (denoising); 0 while encoding; `steps` while decoding. */
+  step: number;
+  steps: number;
+  elapsedMs: number;
+}
 
 export interface GenerateOptions {
   /** Aborting it cancels the model call that is running (T5, a step, the VAE) and ends with CancelledError. */

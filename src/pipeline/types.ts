@@ -16,18 +16,6 @@ export interface StepInfo {
   elapsedMs: number;
 }
 
-/**
- * What a generation is doing, reported as each phase starts: encoding the prompt (T5), running
- * denoising step `step` of `steps` (1-based), or decoding the latents (the VAE).
- */
-export interface PhaseInfo {
-  phase: 'encoding' | 'denoising' | 'decoding';
-  /** The step running (denoising); 0 while encoding; `steps` while decoding. */
-  step: number;
-  steps: number;
-  elapsedMs: number;
-}
-
 export interface GeneratedImage {
   width: number;
   height: number;
