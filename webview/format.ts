@@ -70,6 +70,16 @@ export function stepLine(step: number, steps: number, elapsedMs: number, etaMs: 
   return `Step ${step}/${steps} · ${formatDuration(elapsedMs)} elapsed${eta}`;
 }
 
+/**
+ * The line while a phase is under way: "Encoding the prompt… · 3 s elapsed", the step line of the
+ * running step, "Decoding… · 40 s elapsed · about 5 s left" (etaMs null: unknown).
+ */
+export function phaseLine(phase: 'encoding' | 'denoising' | 'decoding', step: number, steps: number, elapsedMs: number, etaMs: number | null): string {
+  if (phase === 'denoising') return stepLine(step, steps, elapsedMs, etaMs === 0 ? null : etaMs);
+  const eta = etaMs ? ` · about ${formatDuration(etaMs)} left` : '';
+  return `${phase === 'encoding' ? 'Encoding the prompt…' : 'Decoding…'} · ${formatDuration(elapsedMs)} elapsed${eta}`;
+}
+
 /** A gallery image's caption: its prompt on one line, else its file name. */
 export function imageCaption(file: string, p: ImageParameters | undefined): string {
   return p?.prompt ? p.prompt.replace(/\s+/g, ' ') : file;

@@ -1,9 +1,9 @@
-// The running job: its progress bar and step line, the queue of waiting jobs (each cancellable),
+// The running job: its progress bar and phase or step line, the queue of waiting jobs (each cancellable),
 // the live latent previews, and the line that says how the last job ended.
 
 import type { JobSummary, ModelStateName } from '../src/protocol/messages';
 import { clear, el } from './dom';
-import { formatDuration, stepLine } from './format';
+import { formatDuration, phaseLine, stepLine } from './format';
 import type { HostMessage, Send } from './host';
 
 export class Progress {
@@ -51,11 +51,13 @@ export class Progress {
     }
   }
 
+  /** A step done, or a phase under way (the bar counts steps done; encoding: indeterminate). */
   step(msg: HostMessage<'progress'>): void {
     if (msg.jobId !== this.runningJob) return;
     this.bar.max = msg.steps;
-    this.bar.value = msg.step;
-    this.text.textContent = stepLine(msg.step, msg.steps, msg.elapsedMs, msg.etaMs);
+    if (msg.phase === 'encoding') this.bar.removeAttribute('value');
+    else this.bar.value = msg.phase === 'denoising' ? msg.step - 1 : msg.step;
+    this.text.textContent = msg.phase ? phaseLine(msg.phase, msg.step, msg.steps, msg.elapsedMs, msg.etaMs) : stepLine(msg.step, msg.steps, msg.elapsedMs, msg.etaMs);
   }
 
   preview(msg: HostMessage<'preview'>): void {

@@ -73,7 +73,9 @@ const PROTOTYPES = {
   ov_shape_free: 'int ov_shape_free(pxov_shape_t *shape)',
   ov_infer_request_set_input_tensor_by_index: 'int ov_infer_request_set_input_tensor_by_index(void *request, size_t index, void *tensor)',
   ov_infer_request_get_output_tensor_by_index: 'int ov_infer_request_get_output_tensor_by_index(void *request, size_t index, _Out_ void **tensor)',
-  ov_infer_request_infer: 'int ov_infer_request_infer(void *request)',
+  ov_infer_request_start_async: 'int ov_infer_request_start_async(void *request)',
+  ov_infer_request_wait: 'int ov_infer_request_wait(void *request)',
+  ov_infer_request_cancel: 'int ov_infer_request_cancel(void *request)',
   ov_infer_request_free: 'void ov_infer_request_free(void *request)',
 } as const;
 

@@ -1,6 +1,7 @@
 // A model compiled by the C engine: its infer request, the native input tensors it feeds (kept
 // while their shape holds), and the outputs copied out into JS tensors. Every handle is freed on
-// all paths; the inference itself runs on a koffi worker thread.
+// all paths. The inference runs on OpenVINO's threads: started from this thread (so the request is
+// busy before anything can cancel it), waited for on a koffi worker thread, cancelled from here.
 import koffi from 'koffi';
 import type { ElementType, PortInfo, Tensor } from './types';
 import { bytesPerElement, elementCount, formatShape } from './tensor';
@@ -84,15 +85,21 @@ export class CCompiledModel extends SerialModel {
     super(options);
   }
 
-  protected async run(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  protected async run(inputs: Record<string, Tensor>, signal: AbortSignal | undefined): Promise<Record<string, Tensor>> {
     this.inputs.forEach((port, i) => this.feed(i, inputs[port.name]));
-    const status = await this.nativeCall(() => callAsync(this.api.ov_infer_request_infer, this.request));
-    check(this.api, 'ov_infer_request_infer', status, this.model);
+    const status = await this.nativeCall(() => this.startAndWait(), () => this.api.ov_infer_request_cancel(this.request), signal);
+    check(this.api, 'ov_infer_request_wait', status, this.model);
     const result: Record<string, Tensor> = {};
     this.outputs.forEach((port, i) => {
       result[port.name] = readOutput(this.api, this.request, i, port, this.model);
     });
     return result;
+  }
+
+  /** Starts the inference; resolves with the status of waiting for it (-13 when it was cancelled). */
+  private startAndWait(): Promise<number> {
+    check(this.api, 'ov_infer_request_start_async', this.api.ov_infer_request_start_async(this.request), this.model);
+    return callAsync(this.api.ov_infer_request_wait, this.request);
   }
 
   /** Copies one input into its native tensor, re-creating that tensor only when the shape changes. */

@@ -26,6 +26,12 @@ interface OvTensor {
 }
 interface OvInferRequest {
   inferAsync(inputs: OvTensor[]): Promise<Record<string, OvTensor>>;
+  /**
+   * ov::InferRequest::cancel. Not in openvino-node's typings up to 2026.4, so called only where a
+   * build has it; elsewhere an aborted call still rejects at once and the runtime finishes it in the
+   * background (the model's next call waits for that).
+   */
+  cancel?(): void;
   getInputTensor(index: number): OvTensor;
   getOutputTensor(index: number): OvTensor;
 }
@@ -94,14 +100,14 @@ class NodeCompiledModel extends SerialModel {
     super(options);
   }
 
-  protected async run(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  protected async run(inputs: Record<string, Tensor>, signal: AbortSignal | undefined): Promise<Record<string, Tensor>> {
     // The typed arrays stay referenced here until inference ends: the runtime reads them in place.
     const data = this.inputs.map((p) => ownBuffer(inputs[p.name].data));
     const tensors = this.inputs.map((p, i) => new this.addon.Tensor(p.type, inputs[p.name].shape, data[i]));
     let results: Record<string, OvTensor>;
     try {
       // By position: inferAsync sets input i from element i, whatever names the compiled ports carry.
-      results = await this.nativeCall(() => this.request.inferAsync(tensors));
+      results = await this.nativeCall(() => this.request.inferAsync(tensors), () => this.request.cancel?.(), signal);
     } catch (e) {
       throw new Error(`${this.model}: inference failed: ${(e as Error).message}`);
     }

@@ -39,6 +39,16 @@ export interface CompileOptions {
   numThreads?: number;
 }
 
+export interface InferOptions {
+  /**
+   * Aborting it cancels the call: a queued call never runs, and a running one is stopped in the
+   * runtime (OpenVINO stops at the next node of its graph). Either way the call rejects at once with
+   * an Error named 'AbortError'; the model's next call starts when the runtime has let go of the
+   * request, so the model stays usable.
+   */
+  signal?: AbortSignal;
+}
+
 export interface CompiledModel {
   readonly inputs: readonly PortInfo[];
   readonly outputs: readonly PortInfo[];
@@ -48,9 +58,9 @@ export interface CompiledModel {
    * Error naming the model file and the input. Resolves with the outputs by name, copied out of
    * the runtime into fresh arrays. Must not block the calling thread for the duration of inference.
    * Calls on one model run one at a time, in call order; inputs are read when a call starts, so
-   * keep them unchanged until its promise settles.
+   * keep them unchanged until its promise settles (or, when it was aborted, until the next call).
    */
-  infer(inputs: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  infer(inputs: Record<string, Tensor>, options?: InferOptions): Promise<Record<string, Tensor>>;
   /**
    * Milliseconds the runtime spent inferring in the last infer() call: the native call alone,
    * without feeding inputs or copying outputs (0 before the first call). What benchmarks compare

@@ -34,6 +34,7 @@ export class Controller implements vscode.Disposable {
   /** Messages for the generator webview. */
   readonly onPost = this.posted.event;
   private readonly disposables: vscode.Disposable[] = [];
+  private stopped: Promise<void> | undefined;
 
   constructor(context: vscode.ExtensionContext, private readonly log: Log) {
     const settings = () => this.settings;
@@ -62,6 +63,11 @@ export class Controller implements vscode.Disposable {
 
   get currentSettings(): PixArtSettings {
     return this.settings;
+  }
+
+  /** Worker threads not yet exited (for the tests: none after dispose() has resolved). */
+  get workerThreads(): number {
+    return this.worker.threads;
   }
 
   post(msg: HostToWebview): void {
@@ -97,6 +103,7 @@ export class Controller implements vscode.Disposable {
         this.jobs.failWaiting(`The model could not be loaded: ${m.message}`);
         return;
       case 'progress':
+      case 'phase':
       case 'done':
       case 'failed':
         this.jobs.onWorkerMessage(m);
@@ -114,9 +121,12 @@ export class Controller implements vscode.Disposable {
     if (gaveUp) this.jobs.failWaiting(gaveUp);
   }
 
-  dispose(): void {
+  /** Stops the running job and the worker thread; resolves when the thread has exited. Idempotent. */
+  dispose(): Promise<void> {
+    if (this.stopped) return this.stopped;
     this.model.dispose();
-    void this.worker.dispose();
+    this.stopped = this.worker.dispose();
     for (const d of this.disposables) d.dispose();
+    return this.stopped;
   }
 }

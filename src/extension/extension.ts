@@ -14,9 +14,12 @@ import { createLog } from './log';
 import { IMAGE_EXTENSIONS } from './asset-store';
 import { isInside } from './naming';
 
+let active: Controller | undefined;
+
 export function activate(context: vscode.ExtensionContext): { controller: Controller; actions: GalleryActions; stall: StallMonitor } {
   const log = createLog();
   const controller = new Controller(context, log);
+  active = controller;
   const stall = new StallMonitor(controller.jobs.onJobEvent, log);
   const actions = new GalleryActions(controller, log);
   const view = new GeneratorViewProvider(context.extensionUri, controller, actions, log);
@@ -49,6 +52,12 @@ export function activate(context: vscode.ExtensionContext): { controller: Contro
   return { controller, actions, stall };
 }
 
-export function deactivate(): void {
-  /* disposables registered on the context are disposed by VS Code */
+/**
+ * VS Code waits for this before it disposes the context's subscriptions: the running job is
+ * cancelled and the worker thread ended, so no inference outlives the extension.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const c = active;
+  active = undefined;
+  return c?.dispose();
 }

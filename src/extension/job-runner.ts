@@ -5,9 +5,9 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomInt } from 'node:crypto';
-import type { HostToWebview, WorkerToHost } from '../protocol/messages';
+import type { HostToWebview, JobPhase, WorkerToHost } from '../protocol/messages';
 import { LIMITS, withSeed, type GenerationConfig } from '../protocol/generation';
-import { JobQueue, estimateEtaMs, type Job } from './queue';
+import { JobQueue, JobTimes, estimateEtaMs, phaseEtaMs, type Job } from './queue';
 import { extensionFor, fileNameFor } from './naming';
 import { saveUnique } from './asset-store';
 import type { ModelSession } from './model-session';
@@ -26,6 +26,8 @@ export interface JobRequest {
 export type JobEvent =
   | { jobId: string; kind: 'started' }
   | { jobId: string; kind: 'progress'; step: number; steps: number; etaMs: number | null }
+  /** A phase under way (denoising: step `step` is running); as it starts and every second while it lasts. */
+  | { jobId: string; kind: 'phase'; phase: JobPhase; step: number; steps: number; elapsedMs: number; etaMs: number | null }
   | { jobId: string; kind: 'done'; files: string[]; seed: string }
   | { jobId: string; kind: 'failed'; message: string; cancelled: boolean };
 
@@ -47,11 +49,14 @@ const CANCELLED = 'Cancelled.';
 
 type Done = Extract<WorkerToHost, { type: 'done' }>;
 type Progress = Extract<WorkerToHost, { type: 'progress' }>;
+type Phase = Extract<WorkerToHost, { type: 'phase' }>;
 
 export class JobRunner implements vscode.Disposable {
   readonly queue: JobQueue<JobRequest>;
   private readonly jobEvents = new vscode.EventEmitter<JobEvent>();
   readonly onJobEvent = this.jobEvents.event;
+  /** Step and decode times of finished jobs, for the ETA of the next one of the same model and size. */
+  private readonly times = new JobTimes();
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.queue = new JobQueue<JobRequest>(() => {
@@ -116,8 +121,9 @@ export class JobRunner implements vscode.Disposable {
   }
 
   /** The worker's messages about jobs. */
-  onWorkerMessage(m: Extract<WorkerToHost, { type: 'progress' | 'done' | 'failed' }>): void {
+  onWorkerMessage(m: Extract<WorkerToHost, { type: 'progress' | 'phase' | 'done' | 'failed' }>): void {
     if (m.type === 'progress') this.progress(m);
+    else if (m.type === 'phase') this.phase(m);
     else if (m.type === 'done') void this.done(m);
     else this.end(m.jobId, m.message, m.cancelled);
   }
@@ -140,7 +146,7 @@ export class JobRunner implements vscode.Disposable {
   private progress(m: Progress): void {
     const job = this.queue.progress(m.jobId, m.step, m.steps, m.elapsedMs);
     if (!job) return;
-    const etaMs = estimateEtaMs(job.stepElapsedMs, m.step, m.steps);
+    const etaMs = estimateEtaMs(job.stepElapsedMs, m.step, m.steps, this.times.get(this.timesKey(job)));
     this.deps.post({ type: 'progress', jobId: m.jobId, step: m.step, steps: m.steps, elapsedMs: m.elapsedMs, etaMs });
     for (const p of m.previews ?? []) {
       this.deps.post({ type: 'preview', jobId: m.jobId, index: p.index, width: p.width, height: p.height, rgb: Buffer.from(p.rgb.buffer, p.rgb.byteOffset, p.rgb.byteLength).toString('base64') });
@@ -148,9 +154,25 @@ export class JobRunner implements vscode.Disposable {
     this.jobEvents.fire({ jobId: m.jobId, kind: 'progress', step: m.step, steps: m.steps, etaMs });
   }
 
+  private phase(m: Phase): void {
+    const job = this.queue.phaseOf(m.jobId, m.phase, m.step, m.steps, m.elapsedMs);
+    if (!job) return;
+    const etaMs = phaseEtaMs(job, m.steps, m.elapsedMs, this.times.get(this.timesKey(job)));
+    this.deps.post({ type: 'progress', jobId: m.jobId, step: m.step, steps: m.steps, elapsedMs: m.elapsedMs, etaMs, phase: m.phase });
+    this.jobEvents.fire({ jobId: m.jobId, kind: 'phase', phase: m.phase, step: m.step, steps: m.steps, elapsedMs: m.elapsedMs, etaMs });
+  }
+
+  /** What a job's times depend on: the model and device, the size, the images and whether guidance doubles the batch. */
+  private timesKey(job: Job<JobRequest>): string {
+    const c = job.params.config;
+    const m = this.deps.model.state;
+    return [m.model?.modelDir, m.device, c.width, c.height, c.imagesPerPrompt, c.guidanceScale > 1].join('|');
+  }
+
   private async done(m: Done): Promise<void> {
     const job = this.queue.running;
     if (!job || job.id !== m.jobId) return;
+    this.times.record(this.timesKey(job), m.timings.transformerMs, job.stepElapsedMs[job.stepElapsedMs.length - 1], m.timings.totalMs);
     try {
       const files = await this.save(job, m);
       const t = m.timings;

@@ -1,7 +1,9 @@
 // The host's job queue: requests line up, one runs at a time, each can be cancelled, and the UI
-// can ask where a job is. Pure: it only keeps state; the caller starts work and reports back.
+// can ask where a job is; and the time a job has left, from the steps it has run and the times
+// measured on earlier jobs of the same model and size. Pure: it only keeps state; the caller starts
+// work and reports back.
 
-import type { JobStatus, JobSummary } from '../protocol/messages';
+import type { JobPhase, JobStatus, JobSummary } from '../protocol/messages';
 
 export interface Job<T> {
   id: string;
@@ -14,6 +16,8 @@ export interface Job<T> {
   steps?: number;
   /** elapsedMs of each step reported so far (index k−1 for step k). */
   stepElapsedMs: number[];
+  /** The phase under way, and the job's elapsedMs when it started. */
+  phase?: { phase: JobPhase; step: number; startedMs: number };
   message?: string;
 }
 
@@ -92,6 +96,16 @@ export class JobQueue<T> {
     return job;
   }
 
+  /** The running job's phase `phase` (at step `step`) is under way; returns the job (undefined if `id` is not running). */
+  phaseOf(id: string, phase: JobPhase, step: number, steps: number, elapsedMs: number): Job<T> | undefined {
+    const job = this.current?.id === id ? this.current : undefined;
+    if (!job) return undefined;
+    const same = job.phase && job.phase.phase === phase && job.phase.step === step;
+    if (!same) job.phase = { phase, step, startedMs: elapsedMs };
+    job.steps = steps;
+    return job;
+  }
+
   /** Ends the running job with its outcome; returns it (undefined if `id` is not running). */
   finish(id: string, status: 'done' | 'failed' | 'cancelled', message?: string): Job<T> | undefined {
     const job = this.current;
@@ -112,18 +126,62 @@ export class JobQueue<T> {
   }
 }
 
+/** What earlier jobs of one model and size took: a denoising step, and everything after the last step (decode, encode). */
+export interface MeasuredTimes {
+  stepMs: number;
+  decodeMs: number;
+}
+
 /**
- * Time left, from the measured step times. Step 1 carries text encoding and warm-up, so once two
- * steps are known the mean of the later ones is used. Returns null before any step.
+ * Time left after `step` of `steps` steps are done: the steps left at the per-step time this job
+ * has shown (step 1 carries text encoding and warm-up, so once two steps are known the mean of the
+ * later ones is used), else at the time `known` from earlier jobs; plus the decode when `known`
+ * has it. Returns null when there is nothing to go by.
  */
-export function estimateEtaMs(stepElapsedMs: readonly number[], step: number, steps: number): number | null {
-  if (step < 1 || steps < 1) return null;
+export function estimateEtaMs(stepElapsedMs: readonly number[], step: number, steps: number, known?: MeasuredTimes): number | null {
+  if (steps < 1 || step < 0) return null;
+  const decode = known?.decodeMs ?? 0;
   const remaining = Math.max(0, steps - step);
-  if (remaining === 0) return 0;
+  if (remaining === 0) return step >= 1 ? Math.round(decode) : null;
   const first = stepElapsedMs[0];
   const last = stepElapsedMs[step - 1];
-  if (last === undefined) return null;
-  const perStep = step >= 2 && first !== undefined ? (last - first) / (step - 1) : last;
-  if (!Number.isFinite(perStep) || perStep < 0) return null;
-  return Math.round(perStep * remaining);
+  let perStep = known?.stepMs;
+  if (step >= 1 && last !== undefined) perStep = step >= 2 && first !== undefined ? (last - first) / (step - 1) : known?.stepMs ?? last;
+  if (perStep === undefined || !Number.isFinite(perStep) || perStep < 0) return null;
+  return Math.round(perStep * remaining + decode);
+}
+
+/**
+ * Time left while a phase is under way (`elapsedMs` now; the job's phase says when it started): the
+ * steps not yet done and the decode, less the time already spent in the running step or decode.
+ */
+export function phaseEtaMs(job: Pick<Job<unknown>, 'stepElapsedMs' | 'phase'>, steps: number, elapsedMs: number, known?: MeasuredTimes): number | null {
+  const p = job.phase;
+  if (!p) return null;
+  const into = Math.max(0, elapsedMs - p.startedMs);
+  if (p.phase === 'decoding') return known ? Math.max(0, Math.round(known.decodeMs - into)) : null;
+  if (p.phase === 'encoding') return estimateEtaMs([], 0, steps, known);
+  const left = estimateEtaMs(job.stepElapsedMs, p.step - 1, steps, known);
+  return left === null ? null : Math.max(0, left - Math.round(into));
+}
+
+/** The times finished jobs took, by model and size (the last job's of each). */
+export class JobTimes {
+  private readonly byKey = new Map<string, MeasuredTimes>();
+
+  constructor(private readonly keep = 16) {}
+
+  /** A job that ran `transformerMs` steps, reached its last step at `lastStepElapsedMs` and ended at `totalMs`. */
+  record(key: string, transformerMs: readonly number[], lastStepElapsedMs: number | undefined, totalMs: number): void {
+    if (!transformerMs.length || lastStepElapsedMs === undefined) return;
+    const later = transformerMs.length > 1 ? transformerMs.slice(1) : transformerMs; // the first call repacks weights
+    const stepMs = later.reduce((a, b) => a + b, 0) / later.length;
+    this.byKey.delete(key);
+    this.byKey.set(key, { stepMs, decodeMs: Math.max(0, totalMs - lastStepElapsedMs) });
+    if (this.byKey.size > this.keep) this.byKey.delete(this.byKey.keys().next().value!);
+  }
+
+  get(key: string): MeasuredTimes | undefined {
+    return this.byKey.get(key);
+  }
 }

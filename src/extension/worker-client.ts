@@ -1,5 +1,8 @@
 // Starts the inference worker thread once, keeps it, and restarts it when it dies: the job that
-// was running fails with a message, the model is loaded again, nothing else is lost.
+// was running fails with a message, the model is loaded again, nothing else is lost. Disposing stops
+// the thread's work before ending the thread: a thread that is terminated mid-inference lives on
+// until the runtime's call returns (tens of seconds for a decode at 1024²), so the worker is first
+// told to unload, which cancels that call, and then terminated.
 // Node only (worker_threads), no VS Code.
 
 import { Worker } from 'node:worker_threads';
@@ -17,6 +20,10 @@ export interface WorkerClientListener {
 
 const CRASH_WINDOW_MS = 60_000;
 const MAX_CRASHES_IN_WINDOW = 3;
+/** How long dispose() waits for the worker to take in the unload before terminating it regardless. */
+const STOP_WAIT_MS = 1000;
+/** A token-count request id the host never uses: its reply proves the worker has read what was sent before. */
+const PING_ID = -1;
 
 export class WorkerClient {
   private worker: Worker | undefined;
@@ -26,6 +33,10 @@ export class WorkerClient {
   /** The last uncaught error of the current worker (e.g. a native module that failed to load). */
   private lastError: string | undefined;
   private disposed = false;
+  private disposing: Promise<void> | undefined;
+  /** Threads started and not yet exited (a terminated one counts until it has really ended). */
+  private readonly alive = new Set<Worker>();
+  private pong: (() => void) | undefined;
 
   constructor(
     private readonly scriptPath: string,
@@ -35,6 +46,11 @@ export class WorkerClient {
 
   get started(): boolean {
     return !!this.worker;
+  }
+
+  /** Worker threads that have not exited yet, including ones being terminated. */
+  get threads(): number {
+    return this.alive.size;
   }
 
   /** Sends a message, starting the worker first when needed. */
@@ -50,8 +66,10 @@ export class WorkerClient {
     if (this.worker) return this.worker;
     const w = this.createWorker(this.scriptPath);
     this.worker = w;
+    this.alive.add(w);
     this.listener.log('info', `worker started (thread ${w.threadId})`);
     w.on('message', (msg: WorkerToHost) => {
+      if (msg.type === 'tokens' && msg.requestId === PING_ID) return this.pong?.();
       if ((msg.type === 'done' || msg.type === 'failed') && msg.jobId === this.runningJob) this.runningJob = undefined;
       this.listener.onMessage(msg);
     });
@@ -60,6 +78,7 @@ export class WorkerClient {
       this.listener.log('error', `worker error: ${err.stack ?? err.message}`);
     });
     w.on('exit', (code) => {
+      this.alive.delete(w);
       if (this.worker !== w) return;
       this.worker = undefined;
       if (this.disposed) return;
@@ -90,8 +109,33 @@ export class WorkerClient {
     if (w) await w.terminate();
   }
 
-  async dispose(): Promise<void> {
+  /**
+   * Cancels what the worker is running and ends its thread; resolves when the thread has exited
+   * (at once when the runtime stops at its next node; a node that runs long, e.g. the VAE's
+   * attention at a large size, is waited for).
+   */
+  dispose(): Promise<void> {
+    this.disposing ??= this.stopAndTerminate();
+    return this.disposing;
+  }
+
+  private async stopAndTerminate(): Promise<void> {
     this.disposed = true;
+    const w = this.worker;
+    if (w) {
+      // The worker cancels its running job and warm-up as it reads the unload; the ping's reply,
+      // which comes after, says it has.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const read = new Promise<void>((resolve) => {
+        this.pong = resolve;
+        timer = setTimeout(resolve, STOP_WAIT_MS);
+      });
+      w.postMessage({ type: 'unload' } satisfies HostToWorker);
+      w.postMessage({ type: 'countTokens', requestId: PING_ID, text: '' } satisfies HostToWorker);
+      await read;
+      clearTimeout(timer);
+      this.pong = undefined;
+    }
     await this.terminate();
   }
 }

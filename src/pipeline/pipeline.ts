@@ -20,6 +20,27 @@ export { ModelFolderError } from './model-folder';
 export type { GenerateRequest } from './request';
 export type { GeneratedImage, GenerateResult, LoadOptions, ModelInfo, StepInfo, Timings } from './types';
 
+/**
+ * What a generation is doing, reported as each phase starts: encoding the prompt (T5), running
+ * denoising step `step` of `steps` (1-based), or decoding the latents (the VAE).
+ */
+export interface PhaseInfo {
+  phase: 'encoding' | 'denoising' | 'decoding';
+  /** The step running (denoising); 0 while encoding; `steps` while decoding. */
+  step: number;
+  steps: number;
+  elapsedMs: number;
+}
+
+export interface GenerateOptions {
+  /** Aborting it cancels the model call that is running (T5, a step, the VAE) and ends with CancelledError. */
+  signal?: AbortSignal;
+  /** After each denoising step. */
+  onStep?: (s: StepInfo) => void;
+  /** As each phase starts (see PhaseInfo). */
+  onPhase?: (p: PhaseInfo) => void;
+}
+
 export class CancelledError extends Error {
   constructor() {
     super('generation cancelled');
@@ -69,11 +90,12 @@ export class PixArtPipeline {
    * Runs T5 once on the empty prompt, for a freshly loaded pipeline to call while the user is still
    * typing: OpenVINO repacks T5's weights at its first call (~2–3 s for T5-XXL here), which the first
    * image then does not pay, and "" — the default negative prompt — stays in the embedding cache.
-   * Does nothing when T5 is released after each use. Returns whether it ran.
+   * Does nothing when T5 is released after each use. Returns whether it ran. Aborting `signal`
+   * cancels it (an unload or a reload need not wait for it).
    */
-  async warmUp(): Promise<boolean> {
+  async warmUp(signal?: AbortSignal): Promise<boolean> {
     if (this.textEncoder.release) return false;
-    await this.textEncoder.encode([preprocessPrompt('')]);
+    await this.textEncoder.encode([preprocessPrompt('')], signal);
     return true;
   }
 
@@ -99,11 +121,23 @@ export class PixArtPipeline {
     return { width: bin.width, height: bin.height };
   }
 
-  async generate(request: GenerateRequest, opts: { signal?: AbortSignal; onStep?: (s: StepInfo) => void } = {}): Promise<GenerateResult> {
+  async generate(request: GenerateRequest, opts: GenerateOptions = {}): Promise<GenerateResult> {
+    try {
+      return await this.run(request, opts);
+    } catch (e) {
+      // A model call the signal cancelled rejects with the engine's AbortError: one error for callers.
+      if (opts.signal?.aborted) throw new CancelledError();
+      throw e;
+    }
+  }
+
+  private async run(request: GenerateRequest, opts: GenerateOptions): Promise<GenerateResult> {
     const t0 = now();
     const req = validateRequest(request);
+    const { signal } = opts;
+    const phase = (p: PhaseInfo['phase'], step: number) => opts.onPhase?.({ phase: p, step, steps: req.steps, elapsedMs: now() - t0 });
     const throwIfCancelled = () => {
-      if (opts.signal?.aborted) throw new CancelledError();
+      if (signal?.aborted) throw new CancelledError();
     };
     // 1. Check inputs: the size to generate, which the transformer must be able to run.
     const size = this.checkedSize(req);
@@ -112,7 +146,8 @@ export class PixArtPipeline {
 
     // 2. Encode the prompts, then (with guidance) the negatives: [negatives, prompts].
     throwIfCancelled();
-    const texts = await timed(() => this.encodePrompt(req, cfg), (ms) => (timings.textEncoderMs = ms));
+    phase('encoding', 0);
+    const texts = await timed(() => this.encodePrompt(req, cfg, signal), (ms) => (timings.textEncoderMs = ms));
     timings.textEncoderCalls = texts.filter((e) => !e.cached).length;
     timings.engineMs += texts.reduce((sum, e) => sum + e.engineMs, 0);
 
@@ -132,7 +167,8 @@ export class PixArtPipeline {
     // 5. Denoising loop.
     for (let i = 0; i < timesteps.length; i++) {
       throwIfCancelled();
-      const noisePred = await timed(() => this.transformer.denoise(latents, timesteps[i], inputs), (ms) => timings.transformerMs.push(ms));
+      phase('denoising', i + 1);
+      const noisePred = await timed(() => this.transformer.denoise(latents, timesteps[i], inputs, signal), (ms) => timings.transformerMs.push(ms));
       timings.engineMs += this.transformer.lastInferMs;
       latents = await timed(() => scheduler.step(noisePred, i, latents, () => generator.randn(latentShape), images), (ms) => (timings.schedulerMs += ms));
       opts.onStep?.({ step: i + 1, steps: timesteps.length, timestep: timesteps[i], latents, latentShape, denoised: scheduler.denoised, elapsedMs: now() - t0 });
@@ -140,7 +176,8 @@ export class PixArtPipeline {
     throwIfCancelled();
 
     // 6. Decode all images in one VAE call, then resize/crop and convert each.
-    const decoded = await timed(() => this.vae.decode(latents, latentShape), (ms) => (timings.vaeMs = ms));
+    phase('decoding', req.steps);
+    const decoded = await timed(() => this.vae.decode(latents, latentShape, signal), (ms) => (timings.vaeMs = ms));
     timings.engineMs += this.vae.lastInferMs;
     const result = await timed(() => toImages(decoded, req, cfg), (ms) => (timings.postprocessMs = ms));
     timings.inferenceMs = timings.textEncoderMs + timings.transformerMs.reduce((a, b) => a + b, 0) + timings.vaeMs;
@@ -166,10 +203,12 @@ export class PixArtPipeline {
   }
 
   /** Prompts, then (with guidance) negatives, as two encoder calls like diffusers: [negatives, prompts], or [prompts]. */
-  private async encodePrompt(req: ValidRequest, cfg: boolean): Promise<Encoded[]> {
+  private async encodePrompt(req: ValidRequest, cfg: boolean, signal: AbortSignal | undefined): Promise<Encoded[]> {
     try {
-      const pos = await this.textEncoder.encode(req.prompts.map(preprocessPrompt));
-      return cfg ? [await this.textEncoder.encode(req.negativePrompts.map(preprocessPrompt)), pos] : [pos];
+      const pos = await this.textEncoder.encode(req.prompts.map(preprocessPrompt), signal);
+      if (!cfg) return [pos];
+      if (signal?.aborted) throw new CancelledError();
+      return [await this.textEncoder.encode(req.negativePrompts.map(preprocessPrompt), signal), pos];
     } finally {
       this.textEncoder.done(); // one release after both encodings, not a reload between them
     }

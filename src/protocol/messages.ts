@@ -47,6 +47,9 @@ export interface ModelState {
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
+/** What the running job is doing: encoding the prompt (T5), a denoising step, or decoding (the VAE). */
+export type JobPhase = 'encoding' | 'denoising' | 'decoding';
+
 export interface JobSummary {
   id: string;
   prompt: string;
@@ -102,7 +105,11 @@ export type HostToWebview =
   | { type: 'modelState'; model: ModelState; defaults: FormDefaults; preview: boolean }
   | { type: 'tokens'; requestId: number; tokens: number; max: number; truncated: boolean }
   | { type: 'queue'; jobs: JobSummary[] }
-  | { type: 'progress'; jobId: string; step: number; steps: number; elapsedMs: number; etaMs: number | null }
+  /**
+   * Without `phase`: step `step` is done. With it: that phase is under way (denoising: step `step`
+   * is running), sent as it starts and every second while it lasts.
+   */
+  | { type: 'progress'; jobId: string; step: number; steps: number; elapsedMs: number; etaMs: number | null; phase?: JobPhase }
   | { type: 'preview'; jobId: string; index: number; width: number; height: number; /** base64 of HWC RGB bytes */ rgb: string }
   | { type: 'jobDone'; jobId: string; seed: string; files: string[]; totalMs: number }
   | { type: 'jobFailed'; jobId: string; message: string; cancelled: boolean }
@@ -191,6 +198,8 @@ export type WorkerToHost =
   | { type: 'loaded'; model: ModelSummary; device: string; devices: string[]; engine: string; engineVersion: string; /** For people: "OpenVINO 2026.4.1 (bundled)". */ runtime: string; loadMs: number }
   | { type: 'loadFailed'; /** One line for the user. */ message: string; kind: 'model-folder' | 'runtime' | 'other'; /** The whole story, for the log. */ detail?: string }
   | { type: 'progress'; jobId: string; step: number; steps: number; timestep: number; elapsedMs: number; previews?: PreviewImage[] }
+  /** The phase under way (step: the one running while denoising, 0 while encoding, steps while decoding); as it starts and every second. */
+  | { type: 'phase'; jobId: string; phase: JobPhase; step: number; steps: number; elapsedMs: number }
   | { type: 'done'; jobId: string; seed: string; images: EncodedImage[]; generatedWidth: number; generatedHeight: number; timings: WorkerTimings }
   | { type: 'failed'; jobId: string; message: string; cancelled: boolean }
   | { type: 'tokens'; requestId: number; tokens: number; max: number; truncated: boolean }

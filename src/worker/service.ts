@@ -1,10 +1,12 @@
 // The worker's logic, free of worker_threads so it can be driven directly in tests: it owns one
-// pipeline (loaded on request and kept warm), runs one job at a time, forwards progress, previews
-// and timings, obeys cancel through an AbortController the pipeline checks between steps, and
-// reports every failure as a message instead of dying.
+// pipeline (loaded on request and kept warm), runs one job at a time, forwards its phases, progress,
+// previews and timings, and reports every failure as a message instead of dying. Cancel aborts the
+// job's AbortController, which cancels the model call that is running; a load that replaces the
+// pipeline, and an unload, first cancel the running job and the warm-up.
 
 import { sameLoad, type EncodedImage, type HostToWorker, type LoadOptions, type ModelSummary, type PreviewImage, type WorkerJob, type WorkerToHost } from '../protocol/messages';
 import { latentsToPreview } from './preview';
+import { PhaseReporter } from './phase-reporter';
 import { RuntimeUnavailableError } from '../engine/runtime-error';
 import { encodeImage } from '../image/encode';
 import { imageParameters, samplerName, toParameters } from '../image/parameters';
@@ -56,9 +58,14 @@ function message(err: unknown): string {
   return String(err);
 }
 
+const CANCELLED = 'Cancelled.';
+const CANCELLED_BY_RELOAD = 'Cancelled: the model was unloaded or reloaded.';
+
 export class WorkerService {
   private loaded: Loaded | undefined;
   private running: { jobId: string; abort: AbortController } | undefined;
+  /** The warm-up after a load, while it runs. */
+  private warming: AbortController | undefined;
   /** Loads and jobs run one after another. */
   private chain: Promise<void> = Promise.resolve();
   private readonly now: () => number;
@@ -71,18 +78,26 @@ export class WorkerService {
   handle(msg: HostToWorker): Promise<void> {
     switch (msg.type) {
       case 'cancel':
-        if (this.running?.jobId === msg.jobId) this.running.abort.abort();
+        if (this.running?.jobId === msg.jobId) this.running.abort.abort(CANCELLED);
         return Promise.resolve();
       case 'countTokens':
         this.countTokens(msg.requestId, msg.text);
         return Promise.resolve();
       case 'load':
+        if (!sameLoad(this.loaded?.options, msg.options)) this.stopWork();
         return this.enqueue(() => this.load(msg.options));
       case 'generate':
         return this.enqueue(() => this.generate(msg.jobId, msg.job));
       case 'unload':
+        this.stopWork();
         return this.enqueue(async () => this.unload());
     }
+  }
+
+  /** Cancels the running job and the warm-up (at once, here: the pipeline is about to go). */
+  private stopWork(): void {
+    this.running?.abort.abort(CANCELLED_BY_RELOAD);
+    this.warming?.abort();
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -124,7 +139,9 @@ export class WorkerService {
       this.postLoaded(this.loaded);
       // While the user types: a job sent meanwhile waits for at most the rest of T5's first call,
       // which it would have paid itself.
-      await l.pipeline.warmUp().catch(() => undefined); // a broken T5 is reported by the job that needs it
+      this.warming = new AbortController();
+      await l.pipeline.warmUp(this.warming.signal).catch(() => undefined); // a broken T5 is reported by the job that needs it
+      this.warming = undefined;
     } catch (err) {
       this.deps.post({ type: 'loadFailed', message: message(err), kind: classifyLoadError(err), ...(err instanceof RuntimeUnavailableError ? { detail: err.detail } : {}) });
     }
@@ -142,8 +159,10 @@ export class WorkerService {
     }
     const abort = new AbortController();
     this.running = { jobId, abort };
+    const phases = new PhaseReporter((p) => this.deps.post({ type: 'phase', jobId, ...p }), this.now);
     try {
-      const result = await l.pipeline.generate(job, { signal: abort.signal, onStep: (s) => this.onStep(jobId, job, s) });
+      const result = await l.pipeline.generate(job, { signal: abort.signal, onStep: (s) => this.onStep(jobId, job, s), onPhase: (p) => phases.report(p) });
+      phases.stop();
       if (abort.signal.aborted) throw new CancelledSignal();
       const t0 = this.now();
       const images = await this.encode(job, result, l.pipeline.info);
@@ -163,8 +182,10 @@ export class WorkerService {
       );
     } catch (err) {
       const cancelled = abort.signal.aborted || (err instanceof Error && (err.name === 'CancelledError' || err.name === 'AbortError'));
-      this.deps.post({ type: 'failed', jobId, message: cancelled ? 'Cancelled.' : message(err), cancelled });
+      const reason = typeof abort.signal.reason === 'string' ? abort.signal.reason : CANCELLED;
+      this.deps.post({ type: 'failed', jobId, message: cancelled ? reason : message(err), cancelled });
     } finally {
+      phases.stop();
       if (this.running?.jobId === jobId) this.running = undefined;
     }
   }

@@ -6,19 +6,24 @@ import { readPngText } from '../../src/image/png';
 import { fromParameters } from '../../src/image/parameters';
 import { PixArtPipeline } from '../../src/pipeline/pipeline';
 import { WorkerService } from '../../src/worker/service';
-import type { LoadOptions, WorkerJob, WorkerToHost } from '../../src/protocol/messages';
+import type { JobPhase, LoadOptions, WorkerJob, WorkerToHost } from '../../src/protocol/messages';
 import { engineUnderTest } from '../support/engines';
 import { tinyModelDir } from '../support/paths';
+import { scratchDir } from '../support/engine-conformance';
+import { writeSlowModelFolder } from '../support/slow-models';
 
 const engine = engineUnderTest();
 const loadOptions: LoadOptions = { modelDir: tinyModelDir, device: 'CPU', precision: 'f32', runtime: 'openvino-c' };
 const job: WorkerJob = { prompt: 'a small cactus', negativePrompt: '', seed: '18446744073709551615', steps: 3, guidanceScale: 0, width: 128, height: 128, imagesPerPrompt: 2, format: 'png', preview: true, previewSize: 64 };
 
-function harness() {
+function harness(watch?: (m: WorkerToHost) => void) {
   const posted: WorkerToHost[] = [];
   let loads = 0;
   const service = new WorkerService({
-    post: (m) => posted.push(m),
+    post: (m) => {
+      posted.push(m);
+      watch?.(m);
+    },
     load: async (o, onStatus) => {
       loads++;
       const pipeline = await PixArtPipeline.load(o.modelDir, engine, { precision: o.precision, releaseTextEncoder: o.releaseTextEncoder, onStatus });
@@ -123,4 +128,75 @@ test('token counts come from the model tokenizer; unknown before a model loads',
   const t = last(h.posted, 'tokens');
   assert.equal(t.truncated, true);
   assert.ok(t.tokens > 120);
+});
+
+test('phases: encoding the prompt, each step as it starts, then decoding, each with the elapsed time', async () => {
+  const h = harness();
+  await h.service.handle({ type: 'load', options: loadOptions });
+  await h.service.handle({ type: 'generate', jobId: 'p1', job });
+  const phases = h.posted.filter((m) => m.type === 'phase') as Extract<WorkerToHost, { type: 'phase' }>[];
+  const starts = phases.filter((p, i) => i === 0 || p.phase !== phases[i - 1].phase || p.step !== phases[i - 1].step);
+  assert.deepEqual(starts.map((p) => [p.phase, p.step, p.steps]), [['encoding', 0, 3], ['denoising', 1, 3], ['denoising', 2, 3], ['denoising', 3, 3], ['decoding', 3, 3]]);
+  assert.ok(phases.every((p, i) => p.jobId === 'p1' && p.elapsedMs >= (phases[i - 1]?.elapsedMs ?? 0)), 'elapsed time only grows');
+  const order = h.posted.filter((m) => m.type === 'phase' || m.type === 'progress').map((m) => (m.type === 'phase' ? `${m.phase}${m.step}` : `done${m.step}`));
+  assert.deepEqual(order.filter((x, i) => x !== order[i - 1]), ['encoding0', 'denoising1', 'done1', 'denoising2', 'done2', 'denoising3', 'done3', 'decoding3']);
+});
+
+// The tiny model's tokenizer, T5 and scheduler with a transformer and a VAE that take seconds
+// (chains of matrix products, see slow-models.ts), on the real runtime.
+const slowModel = writeSlowModelFolder(tinyModelDir, `${scratchDir()}/slow-model`);
+const slowOptions: LoadOptions = { ...loadOptions, modelDir: slowModel };
+const slowJob: WorkerJob = { ...job, steps: 2, imagesPerPrompt: 1, preview: false };
+
+/**
+ * Runs `jobId` on the slow model and calls `act` 100 ms into its `phase` (at `step`); resolves with
+ * the job's end and how long after `act` it came.
+ */
+async function actDuring(phase: JobPhase, step: number, jobId: string, act: (h: ReturnType<typeof harness>) => void) {
+  let actedAt = 0;
+  let endedAt = 0;
+  let current = '';
+  let stillInPhase = false;
+  const h = harness((m) => {
+    if (m.type === 'phase' && m.jobId === jobId) current = `${m.phase}${m.step}`;
+    if (m.type === 'phase' && m.jobId === jobId && m.phase === phase && m.step === step && !actedAt) {
+      actedAt = -1;
+      setTimeout(() => {
+        stillInPhase = current === `${phase}${step}` && !endedAt;
+        actedAt = performance.now();
+        act(h);
+      }, 100);
+    }
+    if ((m.type === 'failed' || m.type === 'done') && m.jobId === jobId) endedAt = performance.now();
+  });
+  await h.service.handle({ type: 'load', options: slowOptions });
+  await h.service.handle({ type: 'generate', jobId, job: slowJob });
+  assert.ok(stillInPhase, `${phase} ${step} still ran 100 ms after it started`);
+  const end = h.posted.find((m) => (m.type === 'failed' || m.type === 'done') && m.jobId === jobId)!;
+  return { h, end, ms: endedAt - actedAt };
+}
+
+for (const [phase, step] of [['denoising', 1], ['decoding', 2]] as const) {
+  test(`cancel during ${phase === 'decoding' ? 'the decode' : 'a step'}: the job fails as cancelled within 1 s, with no image, and the next job succeeds`, async (t) => {
+    const { h, end, ms } = await actDuring(phase, step, 'c1', (x) => void x.service.handle({ type: 'cancel', jobId: 'c1' }));
+    t.diagnostic(`the job ended ${ms.toFixed(0)} ms after the cancel`);
+    assert.deepEqual(end, { type: 'failed', jobId: 'c1', message: 'Cancelled.', cancelled: true });
+    assert.ok(ms < 1000, `ended ${ms.toFixed(0)} ms after the cancel`);
+    assert.equal(h.posted.filter((m) => m.type === 'done').length, 0, 'no image');
+    await h.service.handle({ type: 'generate', jobId: 'c2', job: { ...slowJob, steps: 1 } });
+    const done = last(h.posted, 'done');
+    assert.equal(done?.jobId, 'c2', JSON.stringify(h.posted.at(-1)));
+    assert.equal(done.images.length, 1);
+  });
+}
+
+test('a load with other options, and an unload, cancel the running job within 1 s before the pipeline goes', async () => {
+  const reload = await actDuring('denoising', 1, 'r1', (x) => void x.service.handle({ type: 'load', options: { ...slowOptions, releaseTextEncoder: true } }));
+  assert.equal(reload.end.type === 'failed' && reload.end.cancelled, true, JSON.stringify(reload.end));
+  assert.ok(reload.ms < 1000, `ended ${reload.ms.toFixed(0)} ms after the load was sent`);
+  await reload.h.service.handle({ type: 'generate', jobId: 'r2', job: { ...slowJob, steps: 1 } });
+  assert.equal(last(reload.h.posted, 'done')?.jobId, 'r2', 'the reloaded model runs the next job');
+  const unload = await actDuring('decoding', 2, 'u1', (x) => void x.service.handle({ type: 'unload' }));
+  assert.equal(unload.end.type === 'failed' && unload.end.cancelled, true, JSON.stringify(unload.end));
+  assert.ok(unload.ms < 1000, `ended ${unload.ms.toFixed(0)} ms after the unload was sent`);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JobQueue, estimateEtaMs } from '../../src/extension/queue';
+import { JobQueue, JobTimes, estimateEtaMs, phaseEtaMs } from '../../src/extension/queue';
 
 test('jobs run one at a time, in order', () => {
   let changes = 0;
@@ -77,4 +77,47 @@ test('ETA uses later steps once known', () => {
   assert.equal(estimateEtaMs([1000], 1, 4), 3000);
   assert.equal(estimateEtaMs([1000, 1500, 2000], 3, 5), 1000);
   assert.equal(estimateEtaMs([1000, 1500, 2000, 2500], 4, 4), 0);
+});
+
+test('ETA with the times of earlier jobs: their step time until this job has its own, plus the decode', () => {
+  const known = { stepMs: 700, decodeMs: 5000 };
+  assert.equal(estimateEtaMs([], 0, 4, known), 4 * 700 + 5000, 'before the first step');
+  assert.equal(estimateEtaMs([2000], 1, 4, known), 3 * 700 + 5000, 'step 1 carries the text encoding: the known step time wins');
+  assert.equal(estimateEtaMs([2000, 2600], 2, 4, known), 2 * 600 + 5000, "this job's own steps once there are two");
+  assert.equal(estimateEtaMs([2000, 2600, 3200, 3800], 4, 4, known), 5000, 'after the last step: the decode');
+});
+
+test('ETA while a phase is under way: less the time spent in the running step or the decode', () => {
+  const known = { stepMs: 1000, decodeMs: 4000 };
+  const job = { stepElapsedMs: [1500, 2500], phase: { phase: 'denoising' as const, step: 3, startedMs: 2500 } };
+  assert.equal(phaseEtaMs(job, 4, 2900, known), 2 * 1000 + 4000 - 400);
+  assert.equal(phaseEtaMs({ stepElapsedMs: [], phase: { phase: 'encoding', step: 0, startedMs: 0 } }, 4, 800, known), 4 * 1000 + 4000);
+  assert.equal(phaseEtaMs({ stepElapsedMs: [1, 2, 3, 4], phase: { phase: 'decoding', step: 4, startedMs: 5000 } }, 4, 6500, known), 2500);
+  assert.equal(phaseEtaMs({ stepElapsedMs: [1, 2, 3, 4], phase: { phase: 'decoding', step: 4, startedMs: 5000 } }, 4, 9500, known), 0, 'never below 0');
+  assert.equal(phaseEtaMs({ stepElapsedMs: [1, 2, 3, 4], phase: { phase: 'decoding', step: 4, startedMs: 5000 } }, 4, 6500), null, 'no decode measured yet');
+  assert.equal(phaseEtaMs({ stepElapsedMs: [] }, 4, 100, known), null, 'no phase');
+});
+
+test('a phase keeps its start time while it lasts; a new phase or step starts afresh', () => {
+  const q = new JobQueue<number>();
+  const a = q.add(1, 'a');
+  q.startNext();
+  q.phaseOf(a.id, 'denoising', 1, 4, 300);
+  q.phaseOf(a.id, 'denoising', 1, 4, 1300);
+  assert.deepEqual(a.phase, { phase: 'denoising', step: 1, startedMs: 300 });
+  q.phaseOf(a.id, 'denoising', 2, 4, 1800);
+  assert.deepEqual(a.phase, { phase: 'denoising', step: 2, startedMs: 1800 });
+  assert.equal(q.phaseOf('job-99', 'decoding', 4, 4, 0), undefined);
+});
+
+test('JobTimes keeps the later steps and the time after the last step, per key', () => {
+  const t = new JobTimes(2);
+  t.record('a', [3000, 1000, 1200], 6000, 10_000);
+  assert.deepEqual(t.get('a'), { stepMs: 1100, decodeMs: 4000 });
+  t.record('b', [900], 1500, 2000);
+  assert.deepEqual(t.get('b'), { stepMs: 900, decodeMs: 500 });
+  t.record('c', [1], 1, 1);
+  assert.equal(t.get('a'), undefined, 'the oldest key goes');
+  t.record('d', [], undefined, 1);
+  assert.equal(t.get('d'), undefined, 'no steps: nothing measured');
 });

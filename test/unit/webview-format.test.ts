@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, imageCaption, imageMeta, modelLine, sizeLabel, stepLine, tokenLine } from '../../webview/format';
+import { formatDuration, imageCaption, imageMeta, modelLine, phaseLine, sizeLabel, stepLine, tokenLine } from '../../webview/format';
 
 test('durations', () => {
   assert.equal(formatDuration(850), '1 s');
@@ -37,6 +37,15 @@ test('step lines', () => {
   assert.equal(stepLine(1, 4, 1000, 3000), 'Step 1/4 · 1 s elapsed · about 3 s left');
   assert.equal(stepLine(4, 4, 95_000, 0), 'Step 4/4 · 1 min 35 s elapsed · decoding…');
   assert.equal(stepLine(4, 4, 95_000, null), 'Step 4/4 · 1 min 35 s elapsed');
+});
+
+test('phase lines: encoding, the running step, decoding, with elapsed time', () => {
+  assert.equal(phaseLine('encoding', 0, 4, 2600, null), 'Encoding the prompt… · 3 s elapsed');
+  assert.equal(phaseLine('denoising', 2, 4, 9000, 12_000), 'Step 2/4 · 9 s elapsed · about 12 s left');
+  assert.equal(phaseLine('denoising', 4, 4, 9000, 0), 'Step 4/4 · 9 s elapsed', 'a running step is never "decoding…"');
+  assert.equal(phaseLine('decoding', 4, 4, 40_000, 5000), 'Decoding… · 40 s elapsed · about 5 s left');
+  assert.equal(phaseLine('decoding', 4, 4, 40_000, null), 'Decoding… · 40 s elapsed');
+  assert.equal(phaseLine('decoding', 4, 4, 40_000, 0), 'Decoding… · 40 s elapsed');
 });
 
 test('gallery captions and metadata', () => {

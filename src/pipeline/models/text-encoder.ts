@@ -64,8 +64,8 @@ export class T5EncoderModel {
     return { tokens, max: this.maxTokens, truncated: tokens > this.maxTokens };
   }
 
-  /** Encodes already-preprocessed texts, one row each. */
-  async encode(texts: string[]): Promise<Encoded> {
+  /** Encodes already-preprocessed texts, one row each; aborting `signal` cancels T5's call. */
+  async encode(texts: string[], signal?: AbortSignal): Promise<Encoded> {
     const key = JSON.stringify(texts);
     const hit = this.cache.get(key);
     if (hit) {
@@ -84,7 +84,7 @@ export class T5EncoderModel {
       out = await model.infer({
         input_ids: castTensor(fitTokens({ type: 'i64', shape, data: b.inputIds }, length), inputType(model, 'input_ids')),
         attention_mask: castTensor(mask, inputType(model, 'attention_mask')),
-      });
+      }, { signal });
     } catch (e) {
       this.done();
       throw e;

@@ -104,8 +104,11 @@ export class PixArtTransformer2DModel {
     return { fixed, latentShape: c.latentShape, rows, guidanceScale: c.guidanceScale, doubled };
   }
 
-  /** One model call on `latents` at timestep `t`: the guided noise prediction, learned-sigma channels dropped (the latents' shape). */
-  async denoise(latents: Float32Array, t: number, inputs: StepInputs): Promise<Float32Array> {
+  /**
+   * One model call on `latents` at timestep `t`: the guided noise prediction, learned-sigma channels
+   * dropped (the latents' shape). Aborting `signal` cancels the call.
+   */
+  async denoise(latents: Float32Array, t: number, inputs: StepInputs, signal?: AbortSignal): Promise<Float32Array> {
     const [images, c, h, w] = inputs.latentShape;
     const { rows, doubled } = inputs;
     let hidden = latents;
@@ -119,7 +122,7 @@ export class PixArtTransformer2DModel {
       ...inputs.fixed,
       hidden_states: { type: 'f32', shape: [rows, c, h, w], data: hidden },
       timestep: castTensor({ type: 'i64', shape: [rows], data: new BigInt64Array(rows).fill(BigInt(Math.round(t))) }, this.timestepType),
-    }), 'sample');
+    }, { signal }), 'sample');
     return guide(out.data as Float32Array, images, this.config.outChannels, h * w, this.keep, inputs.guidanceScale);
   }
 

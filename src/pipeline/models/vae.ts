@@ -35,12 +35,15 @@ export class AutoencoderKL {
     return this.decoder.lastInferMs;
   }
 
-  /** latents [images, C, h, w] / scaling_factor → decoder → images [images, 3, h·scaleFactor, w·scaleFactor], about [-1, 1]. */
-  async decode(latents: Float32Array, latentShape: number[]): Promise<Tensor> {
+  /**
+   * latents [images, C, h, w] / scaling_factor → decoder → images [images, 3, h·scaleFactor,
+   * w·scaleFactor], about [-1, 1]. Aborting `signal` cancels the decoder's call.
+   */
+  async decode(latents: Float32Array, latentShape: number[], signal?: AbortSignal): Promise<Tensor> {
     const scale = Math.fround(this.scalingFactor);
     const scaled = latents.map((v) => v / scale);
     const input = castTensor({ type: 'f32', shape: latentShape, data: scaled }, inputType(this.decoder, 'latents'));
-    return outputNamed(await this.decoder.infer({ latents: input }), 'sample');
+    return outputNamed(await this.decoder.infer({ latents: input }, { signal }), 'sample');
   }
 
   dispose(): void {

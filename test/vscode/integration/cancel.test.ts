@@ -1,0 +1,156 @@
+// Cancel in the real VS Code extension host, real worker thread, real OpenVINO: a job cancelled
+// during a denoising step or during the decode ends as cancelled in under a second and writes no
+// file, and the next job succeeds; a settings change that reloads the model stops the running job
+// as fast; disposing a controller mid-generation leaves no worker thread.
+//
+// The tiny model runs a step in milliseconds, too fast to cancel inside one. These tests use a copy
+// of it whose transformer and VAE are chains of matrix products behind the same ports (written by
+// test/support/slow-models.ts): steps and a decode of seconds, which OpenVINO can stop between nodes.
+
+import * as assert from 'node:assert/strict';
+import { after, before, describe, it } from 'mocha';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Controller } from '../../../src/extension/controller';
+import type { JobEvent } from '../../../src/extension/job-runner';
+import type { JobPhase } from '../../../src/protocol/messages';
+import { writeSlowModelFolder } from '../../support/slow-models';
+import { EXTENSION_ID, env, outputDir, until } from './helpers';
+import { filesIn, generate, readyExtension, withSetting } from './jobs';
+import { params } from './params';
+
+let controller: Controller;
+let slowModel: string;
+
+const modelReady = (c: Controller, modelPath: string) => c.model.state.state === 'ready' && c.model.state.modelPath === modelPath;
+
+/** Points pixart.modelPath at `modelPath` (undefined: back to the test run's machine setting) and waits until that model is ready. */
+async function useModel(modelPath: string | undefined): Promise<void> {
+  await vscode.workspace.getConfiguration('pixart').update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
+  const expected = modelPath ?? env('PIXART_TEST_MODEL');
+  await until(`the model at ${expected} to be ready`, () => modelReady(controller, expected), 110_000);
+}
+
+/**
+ * Queues a job on `c` and calls `act` 100 ms into its `phase` at `step` (the job events say when it
+ * starts), checking the phase still runs then; resolves with the job's end and the milliseconds from
+ * `act` to it.
+ */
+async function actDuring(c: Controller, phase: JobPhase, step: number, act: (jobId: string) => unknown) {
+  let actedAt = 0;
+  let endedAt = 0;
+  let jobId = '';
+  let current = '';
+  let stillInPhase = false;
+  const events: JobEvent[] = [];
+  const sub = c.jobs.onJobEvent((e) => {
+    events.push(e);
+    if (e.jobId !== jobId) return;
+    if (e.kind === 'phase') current = `${e.phase}${e.step}`;
+    if (e.kind === 'phase' && e.phase === phase && e.step === step && !actedAt) {
+      actedAt = -1;
+      setTimeout(() => {
+        stillInPhase = current === `${phase}${step}` && !endedAt;
+        actedAt = performance.now();
+        void act(jobId);
+      }, 100);
+    }
+    if ((e.kind === 'failed' || e.kind === 'done') && !endedAt) endedAt = performance.now();
+  });
+  try {
+    const job = await c.jobs.enqueue(params({ seed: '7', steps: 2 }));
+    assert.ok(job, 'the job was queued');
+    jobId = job.id;
+    await until(`${jobId} to end`, () => endedAt > 0, 60_000);
+    const end = events.find((e) => e.jobId === jobId && (e.kind === 'failed' || e.kind === 'done'))!;
+    assert.ok(stillInPhase, `${phase} ${step} still ran 100 ms after it started (events: ${events.map((e) => e.kind).join(', ')})`);
+    return { end, ms: endedAt - actedAt, phases: events.filter((e) => e.jobId === jobId && e.kind === 'phase') };
+  } finally {
+    sub.dispose();
+  }
+}
+
+describe('cancel in a real VS Code', () => {
+  before(async function () {
+    this.timeout(240_000);
+    ({ controller } = await readyExtension());
+    slowModel = writeSlowModelFolder(env('PIXART_TEST_MODEL'), path.join(env('PIXART_TEST_SANDBOX'), 'slow-model'));
+    await useModel(slowModel);
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await useModel(undefined);
+  });
+
+  for (const [phase, step, what] of [['denoising', 1, 'a step'], ['decoding', 2, 'the decode']] as const) {
+    it(`cancel during ${what}: the job ends cancelled in under 1 s, writes no file, and the next job succeeds`, async function () {
+      this.timeout(120_000);
+      const prefix = `cancel-${phase}-`;
+      await withSetting(controller, 'fileNameTemplate', `${prefix}seed{seed}`, async () => {
+        const { end, ms, phases } = await actDuring(controller, phase, step, (id) => controller.jobs.cancel(id));
+        assert.ok(end.kind === 'failed' && end.cancelled, `cancelled (${end.kind === 'failed' ? end.message : 'it completed'})`);
+        assert.ok(ms < 1000, `ended ${ms.toFixed(0)} ms after the cancel`);
+        assert.ok(phases.some((p) => p.kind === 'phase' && p.phase === 'encoding'), 'the phases were reported');
+        await new Promise((r) => setTimeout(r, 300));
+        assert.deepEqual(filesIn(outputDir()).filter((f) => f.startsWith(prefix)), [], 'no file');
+        assert.equal(controller.jobs.queue.size, 0);
+
+        const file = await generate(controller, params({ seed: '8', steps: 1 }));
+        assert.ok(fs.existsSync(file) && path.basename(file).startsWith(prefix), `the next job wrote ${file}`);
+      });
+    });
+  }
+
+  it('a settings change that reloads the model stops the running job in under 1 s; the reloaded model runs the next job', async function () {
+    this.timeout(180_000);
+    const cfg = vscode.workspace.getConfiguration('pixart');
+    try {
+      const { end, ms } = await actDuring(controller, 'denoising', 1, () => cfg.update('releaseTextEncoder', true, vscode.ConfigurationTarget.Global));
+      assert.ok(end.kind === 'failed' && end.cancelled, `cancelled (${end.kind === 'failed' ? end.message : 'it completed'})`);
+      // The settings update itself takes part of it (VS Code writes the file, then tells the extension).
+      assert.ok(ms < 1000, `ended ${ms.toFixed(0)} ms after the setting was changed`);
+      await until('the reloaded model to be ready', () => modelReady(controller, slowModel) && controller.currentSettings.releaseTextEncoder, 110_000);
+      await generate(controller, params({ seed: '9', steps: 1 }));
+    } finally {
+      await cfg.update('releaseTextEncoder', undefined, vscode.ConfigurationTarget.Global);
+      await until('the model to be ready again', () => modelReady(controller, slowModel) && !controller.currentSettings.releaseTextEncoder, 110_000);
+    }
+  });
+
+  it('disposing during a generation stops it and leaves no worker thread', async function () {
+    this.timeout(180_000);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const storage = fs.mkdtempSync(path.join(env('PIXART_TEST_SANDBOX'), 'second-controller-'));
+    const log = vscode.window.createOutputChannel('PixArt (second controller)', { log: true });
+    // A second controller on the same settings (the slow model), so that the extension's own stays usable.
+    const context = { extensionPath: ext.extensionPath, globalStorageUri: vscode.Uri.file(storage) } as vscode.ExtensionContext;
+    const second = new Controller(context, log);
+    try {
+      second.model.ensure();
+      await until("the second controller's model to be ready", () => modelReady(second, slowModel), 110_000);
+      assert.equal(second.workerThreads, 1);
+      const filesBefore = filesIn(outputDir());
+      let decoding = false;
+      const sub = second.jobs.onJobEvent((e) => {
+        if (e.kind === 'phase' && e.phase === 'decoding') decoding = true;
+      });
+      const job = await second.jobs.enqueue(params({ seed: '10', steps: 1 }));
+      assert.ok(job);
+      await until('the decode to start', () => decoding, 60_000);
+      sub.dispose();
+      await new Promise((r) => setTimeout(r, 100));
+      const t0 = performance.now();
+      await second.dispose(); // resolves when the thread has exited
+      const ms = performance.now() - t0;
+      assert.ok(ms < 1500, `dispose() took ${ms.toFixed(0)} ms`);
+      assert.equal(second.workerThreads, 0, 'no worker thread is left');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(filesIn(outputDir()), filesBefore, 'no file');
+    } finally {
+      await second.dispose();
+      log.dispose();
+    }
+  });
+});
