@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<void> {
   const files = outputFiles(o.out, o.prompts.length * (o.config.imagesPerPrompt ?? 1));
   await checkOutputs(files, o.force, o.cacheDir);
   const t0 = performance.now();
-  const engine = await createEngine({ runtime: o.runtime, libraryPath: o.openvinoLib ?? undefined });
+  const engine = await createEngine({ runtime: o.runtime, libraryPath: o.openvinoLib ?? undefined, libraryPathLabel: '--openvino-lib' });
   const pipeline = await PixArtPipeline.load(o.model, engine, {
     device: o.device,
     cacheDir: o.cacheDir ?? undefined,

@@ -61,6 +61,7 @@ function followJob(controller: Controller, job: Job<JobRequest>, progress: Progr
       controller.jobs.onJobEvent((e) => {
         if (e.jobId !== job.id) return;
         if (e.kind === 'started') progress.report({ message: 'encoding the prompt…' });
+        if (e.kind === 'phase' && e.phase === 'decoding') progress.report({ message: `decoding… · ${seconds(e.elapsedMs)} elapsed${e.etaMs !== null && e.etaMs > 0 ? ` · about ${seconds(e.etaMs)} left` : ''}` });
         if (e.kind === 'progress') {
           const pct = Math.round((e.step / e.steps) * 100);
           progress.report({ message: `step ${e.step}/${e.steps}${e.etaMs !== null && e.etaMs > 0 ? ` · about ${seconds(e.etaMs)} left` : e.step === e.steps ? ' · decoding…' : ''}`, increment: pct - reported });

@@ -8,7 +8,7 @@ import { TorchGenerator } from './random';
 import { createScheduler, parseSchedulerConfig, type ParsedSchedulerConfig } from './schedulers';
 import { aspectRatioBins, classifyBin, type Size, type SizeBin } from './resolution';
 import { resizeAndCrop, toRgb8, type PlanarImage } from './postprocess';
-import { readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
+import { checkMicroConditions, readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
 import { T5EncoderModel, type Encoded } from './models/text-encoder';
 import { PixArtTransformer2DModel } from './models/transformer';
 import { AutoencoderKL } from './models/vae';
@@ -80,6 +80,7 @@ export class PixArtPipeline {
     const maxTokens = MAX_SEQUENCE_LENGTH;
     const textEncoder = await T5EncoderModel.load(engine, folder.textEncoderFile, compile.textEncoder, tokenizer, { maxTokens, release: options.releaseTextEncoder ?? false });
     const transformer = await PixArtTransformer2DModel.load(engine, folder.transformerFile, compile.transformer, { config: folder.transformer, vaeScaleFactor: folder.vaeScaleFactor, maxTokens });
+    checkMicroConditions(folder, transformer.inputNames, MICRO_CONDITIONS_AT);
     const vae = await AutoencoderKL.load(engine, folder.vaeDecoderFile, compile.vae, { scaleFactor: folder.vaeScaleFactor, scalingFactor: folder.scalingFactor });
     const info = modelInfo(modelDir, folder, scheduler, transformer.staticSize);
     options.onStatus?.('ready');
@@ -161,7 +162,7 @@ export class PixArtPipeline {
     const images = req.prompts.length * req.imagesPerPrompt;
     const latentShape = [images, this.transformer.config.inChannels, size.height / this.vae.scaleFactor, size.width / this.vae.scaleFactor];
     let latents = prepareLatents(generator, latentShape, scheduler.initNoiseSigma);
-    const microConditions = this.info.sampleSize === 128 ? size : null;
+    const microConditions = this.info.sampleSize === MICRO_CONDITIONS_AT ? size : null;
     const inputs = this.transformer.prepare({ texts, imagesPerPrompt: req.imagesPerPrompt, latentShape, guidanceScale: cfg ? req.guidanceScale : null, microConditions });
 
     // 5. Denoising loop.
@@ -214,6 +215,9 @@ export class PixArtPipeline {
     }
   }
 }
+
+/** diffusers' α pipeline passes resolution and aspect_ratio only at sample_size 128 (its 1024-px models). */
+const MICRO_CONDITIONS_AT = 128;
 
 const now = () => performance.now();
 

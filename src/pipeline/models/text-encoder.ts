@@ -37,7 +37,7 @@ export class T5EncoderModel {
 
   static async load(engine: Engine, file: string, compile: CompileOptions, tokenizer: T5Tokenizer, options: TextEncoderOptions): Promise<T5EncoderModel> {
     const model = await compileModel(engine, file, compile);
-    requireInputs(model, ['input_ids', 'attention_mask'], file);
+    requireInputs(model, ['input_ids', 'attention_mask'], file, 'text encoder');
     return new T5EncoderModel(model, () => compileModel(engine, file, compile), tokenizer, options);
   }
 

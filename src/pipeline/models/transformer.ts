@@ -49,7 +49,7 @@ const REQUIRED_INPUTS = ['hidden_states', 'timestep', 'encoder_hidden_states', '
 export class PixArtTransformer2DModel {
   static async load(engine: Engine, file: string, compile: CompileOptions, options: TransformerOptions): Promise<PixArtTransformer2DModel> {
     const model = await compileModel(engine, file, compile);
-    requireInputs(model, REQUIRED_INPUTS, file);
+    requireInputs(model, REQUIRED_INPUTS, file, 'transformer');
     const { inChannels } = options.config;
     const hs = inputNamed(model, 'hidden_states', file).shape;
     if (hs.length !== 4 || (hs[1] !== -1 && hs[1] !== inChannels)) {
@@ -77,6 +77,11 @@ export class PixArtTransformer2DModel {
     this.timestepType = inputType(model, 'timestep');
     const { inChannels, outChannels } = options.config;
     this.keep = outChannels === 2 * inChannels ? inChannels : outChannels;
+  }
+
+  /** The names of the model's inputs, in order. */
+  get inputNames(): string[] {
+    return this.model.inputs.map((p) => p.name);
   }
 
   /** The runtime's own time in the last denoise() call. */

@@ -15,7 +15,7 @@ export interface VaeConfig {
 export class AutoencoderKL {
   static async load(engine: Engine, decoderFile: string, compile: CompileOptions, config: VaeConfig): Promise<AutoencoderKL> {
     const decoder = await compileModel(engine, decoderFile, compile);
-    requireInputs(decoder, ['latents'], decoderFile);
+    requireInputs(decoder, ['latents'], decoderFile, 'VAE decoder');
     return new AutoencoderKL(decoder, config);
   }
 
