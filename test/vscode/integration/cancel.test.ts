@@ -25,10 +25,14 @@ let slowModel: string;
 
 const modelReady = (c: Controller, modelPath: string) => c.model.state.state === 'ready' && c.model.state.modelPath === modelPath;
 
-/** Points pixart.modelPath at `modelPath` (undefined: back to the test run's machine setting) and waits until that model is ready. */
+/**
+ * Points pixart.modelPath at `modelPath` (undefined: back to the test run's model) and waits until
+ * that model is ready. In a remote window (code-server) the Global target of a machine-scoped
+ * setting is the machine settings file, so "back" writes the tiny model's path, not undefined.
+ */
 async function useModel(modelPath: string | undefined): Promise<void> {
-  await vscode.workspace.getConfiguration('pixart').update('modelPath', modelPath, vscode.ConfigurationTarget.Global);
   const expected = modelPath ?? env('PIXART_TEST_MODEL');
+  await vscode.workspace.getConfiguration('pixart').update('modelPath', expected, vscode.ConfigurationTarget.Global);
   await until(`the model at ${expected} to be ready`, () => modelReady(controller, expected), 110_000);
 }
 
