@@ -71,9 +71,10 @@ export function npArange(start: number, stop: number, step: number): number[] {
 
 /** numpy's round() / rint: round half to even. */
 export function roundHalfEven(x: number): number {
-  if (!Number.isFinite(x)) return x;
+  // Math.round sends ties up, so a tie is exactly r − x = 0.5 (exact: r and x are within 1); it
+  // goes to the even neighbour. No fmod: this runs three times a pixel. ±Infinity and NaN pass.
   const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** torch.log / torch.exp on float32 CPU tensors, taken as correctly rounded. torch computes them

@@ -2,7 +2,11 @@
 // size (VaeImageProcessor.resize_and_crop_tensor: torch bilinear, align_corners=False), then
 // postprocess: clamp(x/2 + 0.5, 0, 1), ×255, round half to even (numpy), uint8. Float32 throughout,
 // mirroring torch's float kernels so that rounding lands where diffusers' does.
-import { f32 as f, roundHalfEven } from './numerics';
+import { roundHalfEven } from './numerics';
+
+// Math.fround itself, not an imported alias: unbundled (tsx), every call to an imported binding goes
+// through a getter, which makes these per-pixel loops several times slower.
+const f = Math.fround;
 
 export interface PlanarImage {
   /** [channels, height, width] float32 */
