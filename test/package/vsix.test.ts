@@ -2,7 +2,7 @@
 // file is of the target's format and architecture, the OpenVINO subset is complete by its own
 // dependency tables and loads its plugins by the wheel's names, only the target's koffi and sharp
 // binaries are inside, and nothing that is not shipped (tests, sources, bench results) is.
-// PIXART_PACKAGE_TARGETS=a,b picks the targets (default linux-x64, win32-x64, darwin-arm64).
+// PIXART_PACKAGE_TARGETS=a,b picks the targets (default: every target with a wheel).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { checkNeeds } from '../../scripts/lib/openvino-subset.mjs';
 import { findCLibrary } from '../../src/engine/locate-runtime';
 import { readEntries, repoRoot, wheels, type WheelSpec } from './support';
 
-const targets = (process.env.PIXART_PACKAGE_TARGETS ?? 'linux-x64,win32-x64,darwin-arm64').split(',').filter(Boolean);
+const targets = (process.env.PIXART_PACKAGE_TARGETS ?? Object.keys(wheels.targets).join(',')).split(',').filter(Boolean);
 const untested = Object.keys(wheels.targets).filter((t) => !targets.includes(t));
 if (untested.length) console.log(`NOTE: VSIXes NOT built or checked here: ${untested.join(', ')} (set PIXART_PACKAGE_TARGETS to include them)`);
 
