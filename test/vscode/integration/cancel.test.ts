@@ -17,7 +17,7 @@ import type { JobEvent } from '../../../src/extension/job-runner';
 import type { JobPhase } from '../../../src/protocol/messages';
 import { writeSlowModelFolder } from '../../support/slow-models';
 import { EXTENSION_ID, env, outputDir, until } from './helpers';
-import { filesIn, generate, readyExtension, withSetting } from './jobs';
+import { filesIn, generate, readyExtension, withEvents, withSetting } from './jobs';
 import { params } from './params';
 
 let controller: Controller;
@@ -106,6 +106,31 @@ describe('cancel in a real VS Code', () => {
       });
     });
   }
+
+  // On the slow model a step takes about a second, so all three jobs are queued before the first
+  // one's step; on the tiny model the running job could end before the others were queued.
+  it('cancel all: stops the running job and drops the queued ones, none writes a file', async function () {
+    this.timeout(120_000);
+    await withSetting(controller, 'fileNameTemplate', 'cancelall-seed{seed}', async () => {
+      await withEvents(controller, async (rec) => {
+        const running = await controller.jobs.enqueue(params({ seed: '31', steps: 2 }));
+        const queued = await controller.jobs.enqueue(params({ seed: '32' }));
+        const queued2 = await controller.jobs.enqueue(params({ seed: '33' }));
+        assert.ok(running && queued && queued2);
+        await until('the first job to be denoising', () => rec.events.some((e) => e.jobId === running.id && e.kind === 'phase' && e.phase === 'denoising'), 60_000);
+        controller.jobs.cancelAll();
+        for (const job of [running, queued, queued2]) {
+          const outcome = await rec.outcome(job.id);
+          assert.ok(outcome.kind === 'failed' && outcome.cancelled, `${job.id} was cancelled (${outcome.kind})`);
+        }
+        assert.equal(rec.indexOf(queued.id, 'started'), -1, 'the queued jobs never started');
+        assert.equal(rec.indexOf(queued2.id, 'started'), -1);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.deepEqual(filesIn(outputDir()).filter((f) => f.startsWith('cancelall-')), [], 'no file');
+        assert.equal(controller.jobs.queue.size, 0);
+      });
+    });
+  });
 
   it('a settings change that reloads the model stops the running job in under 1 s; the reloaded model runs the next job', async function () {
     this.timeout(180_000);
