@@ -12,13 +12,20 @@ export interface CreateEngineOptions extends LocateOptions {
   runtime?: RuntimeChoice;
 }
 
-function originOf(r: LocatedRuntime): string {
-  return r.source === 'bundled' ? 'bundled' : r.source === 'python' ? `${r.libraryPath} (Python ${r.python})` : r.libraryPath;
+/** Where the library came from, in a word or two for the model line (the log has the path). */
+function originOf(r: LocatedRuntime, options: CreateEngineOptions): string {
+  switch (r.source) {
+    case 'bundled': return 'bundled';
+    case 'option': return options.libraryPathLabel ?? 'pixart.openvinoLibraryPath';
+    case 'env': return 'PIXART_OPENVINO_LIB';
+    case 'python': return 'Python';
+    case 'venv': return 'project venv';
+  }
 }
 
 function createCEngine(options: CreateEngineOptions): Engine {
   const located = locateOpenVinoC(options);
-  return new OpenVinoCEngine(located.libraryPath, originOf(located));
+  return new OpenVinoCEngine(located.libraryPath, originOf(located, options));
 }
 
 export async function createEngine(options: CreateEngineOptions = {}): Promise<Engine> {

@@ -3,6 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
+import { OpenVinoCEngine } from '../engine/openvino-c';
 import type { Engine } from '../engine/types';
 import { PixArtPipeline } from '../pipeline/pipeline';
 import type { HostToWorker, LoadOptions, WorkerToHost } from '../protocol/messages';
@@ -20,10 +21,12 @@ async function engineFor(options: LoadOptions): Promise<Engine> {
   engine = undefined;
   const created = await createEngine({ runtime: options.runtime, libraryPath: options.libraryPath || undefined });
   engine = { key, engine: created };
+  const from = created instanceof OpenVinoCEngine ? created.libraryPath : created.origin;
+  port.postMessage({ type: 'log', level: 'info', message: `OpenVINO ${created.version} (${created.origin}) from ${from}` } satisfies WorkerToHost);
   return created;
 }
 
-/** "OpenVINO 2026.4.1 (bundled)", "OpenVINO 2026.4.1 (/opt/intel/…/libopenvino_c.so)". */
+/** "OpenVINO 2026.4.1 (bundled)", "OpenVINO 2026.4.1 (pixart.openvinoLibraryPath)": short, for the model line. */
 function describeRuntime(e: Engine): string {
   return `OpenVINO ${/^\d+\.\d+(\.\d+)?/.exec(e.version)?.[0] ?? e.version} (${e.origin})`;
 }
