@@ -45,9 +45,9 @@ function stringList(v: string | string[], what: string, count?: number): string[
 export function validateRequest(r: GenerateRequest): ValidRequest {
   const prompts = stringList(r.prompt, 'prompt');
   const negativePrompts = stringList(r.negativePrompt ?? '', 'negativePrompt', prompts.length);
-  // '' (random) is the host's or the CLI's to resolve: the pipeline needs the seed it runs with.
-  const seed = r.seed === '' ? null : parseSeed(r.seed);
-  if (seed === null || seed === '') throw new RangeError(`seed must be a whole number from 0 to 2^64-1, got ${String(r.seed)}`);
+  // '' (random, as parseSeed also reads -1) is the host's or the CLI's to resolve: the pipeline needs the seed it runs with.
+  const seed = parseSeed(r.seed);
+  if (!seed) throw new RangeError(`seed must be a whole number from 0 to 2^64-1, got ${String(r.seed)}`);
   const steps = intIn('steps', r.steps, LIMITS.minSteps, LIMITS.maxSteps);
   if (typeof r.guidanceScale !== 'number' || !Number.isFinite(r.guidanceScale) || r.guidanceScale < LIMITS.minGuidance || r.guidanceScale > LIMITS.maxGuidance) {
     throw new RangeError(`guidance scale must be a number from ${LIMITS.minGuidance} to ${LIMITS.maxGuidance}, got ${r.guidanceScale}`);
