@@ -14,6 +14,7 @@ export function cacheDirFor(o: CompileOptions): string | undefined {
   const parts = [`precision-${o.precision ?? 'default'}`];
   if (o.performanceHint) parts.push(`hint-${o.performanceHint}`);
   if (o.numThreads !== undefined) parts.push(`threads-${o.numThreads}`);
+  if (o.dynamicQuantization === false) parts.push('no-dq');
   return join(o.cacheDir, parts.join('_'));
 }
 
@@ -28,5 +29,6 @@ export function compileProperties(o: CompileOptions): [string, string][] {
     if (!Number.isInteger(o.numThreads) || o.numThreads < 0) throw new Error(`numThreads must be a non-negative integer, got ${o.numThreads}`);
     props.push(['INFERENCE_NUM_THREADS', String(o.numThreads)]);
   }
+  if (o.dynamicQuantization === false) props.push(['DYNAMIC_QUANTIZATION_GROUP_SIZE', '0']);
   return props;
 }
