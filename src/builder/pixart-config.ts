@@ -43,8 +43,8 @@ const MAX_INTERPOLATION_SCALE = 64;
 
 /**
  * Settings of diffusers' PixArtTransformer2DModel (and the Transformer2DModel that older PixArt
- * checkpoints name) that this builder implements in one way only: the accepted values, the first
- * being the default when the field is absent.
+ * checkpoints name) that this builder implements in one way only, with the values it accepts (the
+ * first is what it builds; an absent field is diffusers' default, which is that).
  */
 const FIXED: Record<string, readonly unknown[]> = {
   norm_type: ['ada_norm_single'],
@@ -73,15 +73,16 @@ export function readPixArtTransformerConfig(file: string): PixArtTransformerConf
       throw new PixArtConfigError(`${file}: "${name}" = ${show(v)} is not implemented by this builder (it builds ${show(accepted[0])}, PixArt's setting)`);
     }
   }
-  const heads = int('num_attention_heads', MAX_HEADS, 'attention heads');
-  const headDim = int('attention_head_dim', MAX_HEAD_DIM, 'channels per head');
+  // Fallbacks are diffusers' defaults for an absent field.
+  const heads = int('num_attention_heads', MAX_HEADS, 'attention heads', 16);
+  const headDim = int('attention_head_dim', MAX_HEAD_DIM, 'channels per head', 72);
   const inner = heads * headDim;
   if (inner > MAX_INNER) throw new PixArtConfigError(`${file}: num_attention_heads × attention_head_dim = ${inner} is too wide (at most ${MAX_INNER})`);
   if (inner % 4 !== 0) throw new PixArtConfigError(`${file}: num_attention_heads × attention_head_dim = ${inner} must be a multiple of 4 (the 2-D sin-cos position embedding splits it in four)`);
   const sampleSize = int('sample_size', MAX_SAMPLE_SIZE, 'latents per side of the training size');
   const patch = int('patch_size', Math.min(MAX_PATCH, sampleSize), 'latents per patch side, at most sample_size');
   const inChannels = int('in_channels', MAX_LATENT_CHANNELS, 'latent channels');
-  const crossDim = field('cross_attention_dim');
+  const crossDim = field('cross_attention_dim') ?? 1152;
   if (crossDim !== inner) {
     throw new PixArtConfigError(`${file}: "cross_attention_dim" = ${show(crossDim)} must equal num_attention_heads × attention_head_dim (${inner}): the caption projection feeds the cross-attention at that width`);
   }
@@ -92,8 +93,8 @@ export function readPixArtTransformerConfig(file: string): PixArtTransformerConf
   if (conditions && inner % 3 !== 0) throw new PixArtConfigError(`${file}: with use_additional_conditions, num_attention_heads × attention_head_dim = ${inner} must be a multiple of 3 (timestep, resolution and aspect-ratio embeddings share it)`);
   return {
     heads, headDim, inner, inChannels, patch, sampleSize,
-    outChannels: int('out_channels', 2 * MAX_LATENT_CHANNELS, 'output channels', inChannels),
-    layers: int('num_layers', MAX_LAYERS, 'transformer blocks'),
+    outChannels: int('out_channels', 2 * MAX_LATENT_CHANNELS, 'output channels', field('out_channels') === null ? inChannels : 8),
+    layers: int('num_layers', MAX_LAYERS, 'transformer blocks', 28),
     captionChannels: int('caption_channels', MAX_CAPTION_CHANNELS, 'the text encoder\'s width; null, no caption projection, is not implemented'),
     normEps: positive(file, 'norm_eps', field('norm_eps') ?? 1e-6, 1),
     interpolationScale: positive(file, 'interpolation_scale', field('interpolation_scale') ?? Math.max(Math.floor(sampleSize / 64), 1), MAX_INTERPOLATION_SCALE),

@@ -2,13 +2,17 @@
 // under temporary names and moved into place only when the whole model is written, each without
 // overwriting anything. A cancelled or failed build leaves nothing behind; a folder that already
 // holds a model is refused before the build starts, not found out after minutes of work.
-import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 const MODEL_XML = 'openvino_model.xml';
 const MODEL_BIN = 'openvino_model.bin';
 const CONFIG = 'config.json';
+/** The temporary names, `.<name>.<12 hex>.tmp`; a killed build leaves them, the next one removes them. */
+const TEMP_NAME = /^\.(openvino_model\.xml|openvino_model\.bin|config\.json)\.[0-9a-f]{12}\.tmp$/;
+/** A temporary file this old is no running build's: a real-size build takes minutes. */
+const STALE_MS = 60 * 60 * 1000;
 /** link's refusals that mean "no hard links on this file system", not "the name is taken". */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS']);
 
@@ -31,6 +35,7 @@ export class OutputFiles {
       if (existsSync(join(dir, name))) throw new OutputFolderError(`${join(dir, name)} already exists: remove it, or build into an empty folder (a build never overwrites a model).`);
     }
     if (this.configDiffers()) throw new OutputFolderError(`${join(dir, CONFIG)} already exists and is not the checkpoint's config.json: remove it, or build into an empty folder.`);
+    removeStaleTemps(dir);
     const tag = randomBytes(6).toString('hex');
     this.xml = join(dir, `.${MODEL_XML}.${tag}.tmp`);
     this.bin = join(dir, `.${MODEL_BIN}.${tag}.tmp`);
@@ -82,5 +87,12 @@ export class OutputFiles {
       renameSync(temp, target);
     }
     this.placed.push(target);
+  }
+}
+
+function removeStaleTemps(dir: string): void {
+  for (const name of readdirSync(dir).filter((n) => TEMP_NAME.test(n))) {
+    const file = join(dir, name);
+    if (Date.now() - statSync(file).mtimeMs > STALE_MS) rmSync(file, { force: true });
   }
 }

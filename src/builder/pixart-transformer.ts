@@ -12,9 +12,11 @@ import { modulatedNorm, transformerBlock } from './pixart-block';
 import { CheckedWeights, linear, type PixArtNet } from './pixart-weights';
 import { OutputFiles } from './pixart-output-files';
 
+const WEIGHT_FORMATS = ['f32', 'f16', 'bf16'] as const;
+
 export interface TransformerBuildOptions {
   /** How linear weights are stored: f32, or halves decompressed to f32 in the graph. */
-  weights: 'f32' | 'f16' | 'bf16';
+  weights: (typeof WEIGHT_FORMATS)[number];
   signal?: AbortSignal;
   /** Tensors of the checkpoint read so far, of all of them. */
   onProgress?: (done: number, total: number) => void;
@@ -38,6 +40,7 @@ const MASKED_BIAS = -10000;
  * the build with its reason, leaving nothing behind.
  */
 export async function buildPixArtTransformer(componentDir: string, outDir: string, options: TransformerBuildOptions): Promise<TransformerBuildResult> {
+  if (!WEIGHT_FORMATS.includes(options.weights)) throw new Error(`weights: ${JSON.stringify(options.weights)} is not one of ${WEIGHT_FORMATS.join(', ')}`);
   const configFile = join(componentDir, 'config.json');
   const config = readPixArtTransformerConfig(configFile);
   options.signal?.throwIfAborted();
@@ -69,7 +72,7 @@ async function writeModel(files: OutputFiles, makeNet: (g: IrGraph) => PixArtNet
     const net = makeNet(g);
     await buildGraph(net, signal);
     net.w.checkAllUsed();
-    closed = true;
+    closed = true; // finish closes the .bin first, even when writing the XML then fails
     g.finish(files.xml);
     return g.weightBytes;
   } finally {

@@ -6,7 +6,7 @@
 // config builds without micro-conditions; bad configs, cancels and failures leave nothing behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { buildPixArtTransformer, type TransformerBuildOptions } from '../../src/builder/pixart-transformer';
@@ -291,7 +291,7 @@ test('without additional conditions (PixArt-Σ) it builds no resolution/aspect-r
   }
 });
 
-test('a cancelled build rejects with the signal\'s reason and leaves nothing; a build never overwrites', async () => {
+test('a cancelled build rejects with the signal\'s reason and leaves nothing; a build never overwrites, and clears what a killed one left', async () => {
   const dir = variant('cancel', {});
   const controller = new AbortController();
   await refused(dir, /AbortError|aborted/, { signal: controller.signal, onProgress: (done) => done === 3 && controller.abort() });
@@ -309,4 +309,12 @@ test('a cancelled build rejects with the signal\'s reason and leaves nothing; a 
   writeFileSync(join(other, 'config.json'), '{}');
   await assert.rejects(buildPixArtTransformer(dir, other, { weights: 'f32' }), /config\.json already exists and is not the checkpoint's config\.json/);
   assert.deepEqual(readdirSync(other), ['config.json']);
+
+  const killed = join(dir, 'killed');
+  mkdirSync(killed);
+  const [stale, fresh] = ['.openvino_model.bin.0123456789ab.tmp', '.openvino_model.xml.ba9876543210.tmp'];
+  for (const name of [stale, fresh]) writeFileSync(join(killed, name), 'left by a killed build');
+  utimesSync(join(killed, stale), new Date(Date.now() - 2 * 3600e3), new Date(Date.now() - 2 * 3600e3));
+  await buildPixArtTransformer(dir, killed, { weights: 'f32' });
+  assert.deepEqual(readdirSync(killed).sort(), [fresh, 'config.json', 'openvino_model.bin', 'openvino_model.xml'], 'an hour-old temporary file is removed, a fresh one (a build running now) kept');
 });
