@@ -10,7 +10,7 @@
 import { Buffer } from 'node:buffer';
 import { readSentencePieceModel, SentencePieceModel, SpieceError } from './sentencepiece-model';
 
-/** T5Tokenizer's default; a model with more sentinels than this is not a T5. */
+/** T5Tokenizer's default when tokenizer_config.json has no extra_ids. */
 const DEFAULT_EXTRA_IDS = 100;
 const MAX_EXTRA_IDS = 10_000;
 const MAX_LISTED_TOKENS = 10_000;
@@ -52,7 +52,6 @@ export function tokenizerJsonFromSpiece(spiece: Uint8Array, tokenizerConfig: Rec
   const opts = readOptions(tokenizerConfig, configName);
   const ids = new Map(model.pieces.map((p, i) => [p.piece, i]));
   const added = addedTokens(model, ids, opts, { spieceName, configName });
-
   // SentencePiece's add_dummy_prefix is what Metaspace's prepend stands for.
   const prepend = model.normalizer.addDummyPrefix ? opts.prependScheme : 'never';
   const metaspace = { type: 'Metaspace', replacement: REPLACEMENT, prepend_scheme: prepend, split: true };
