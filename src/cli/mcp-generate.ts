@@ -41,20 +41,21 @@ function checkName(name: string | undefined): void {
   if (name !== undefined && name.length > LIMITS.fileNameChars) throw new InputError(`name: too long (${name.length} characters; at most ${LIMITS.fileNameChars}).`);
 }
 
-function summary(out: GenerateOutput, files: string[]): string {
+function summary(out: GenerateOutput, files: string[], aspect: string | undefined): string {
   const { width, height } = out.images[0];
   const t = out.timings;
   const load = t.loadMs > 0 ? `model load ${Math.round(t.loadMs)} ms (once per server), ` : '';
+  const size = aspect === undefined ? `${width}×${height}` : `${width}×${height}, the model's closest size to ${aspect}`;
   return [
-    `Saved ${files.length} image${files.length > 1 ? 's' : ''} (${width}×${height}, seed ${out.seed}, ${out.steps} steps, guidance ${out.guidanceScale}, ${out.model}):`,
+    `Saved ${files.length} image${files.length > 1 ? 's' : ''} (${size}, seed ${out.seed}, ${out.steps} steps, guidance ${out.guidanceScale}, ${out.model}):`,
     ...files,
     `The same seed and arguments give the same image. Took ${load}${Math.round(t.generateMs)} ms to generate.`,
   ].join('\n');
 }
 
-function result(out: GenerateOutput, saved: SavedImage[], pixels: { rgb: Uint8Array; width: number; height: number }[]): CallToolResult {
+function result(out: GenerateOutput, saved: SavedImage[], pixels: { rgb: Uint8Array; width: number; height: number }[], aspect: string | undefined): CallToolResult {
   return {
-    content: [{ type: 'text', text: summary(out, saved.map((s) => s.path)) }, ...saved.map((s, i) => previewContent(pixels[i], s.bytes))],
+    content: [{ type: 'text', text: summary(out, saved.map((s) => s.path), aspect) }, ...saved.map((s, i) => previewContent(pixels[i], s.bytes))],
     structuredContent: out,
   };
 }
@@ -87,6 +88,6 @@ export async function generateImage(ctx: ToolContext, args: GenerateArgs, extra:
       model: info.name,
       timings: { queuedMs: round(turn.queuedMs), loadMs: round(turn.loadMs), generateMs: round(generateMs), saveMs: round(performance.now() - t1) },
     };
-    return result(out, saved, run.images);
+    return result(out, saved, run.images, args.aspect);
   });
 }

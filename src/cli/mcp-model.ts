@@ -29,7 +29,7 @@ type Loaded = { engine: Engine; pipeline: PixArtPipeline };
 
 export class ModelHost {
   private loaded: Loaded | undefined;
-  /** Settles when the call in front of the next one is done. */
+  /** Settles when the last call queued so far is done. */
   private tail: Promise<void> = Promise.resolve();
   private waiting = 0;
 
@@ -89,11 +89,6 @@ export class ModelHost {
       if (err instanceof RuntimeUnavailableError) this.log(err.detail);
       throw err;
     }
-  }
-
-  /** The model's description once loaded (list_images and errors do not need it). */
-  get info(): PixArtPipeline['info'] | undefined {
-    return this.loaded?.pipeline.info;
   }
 }
 

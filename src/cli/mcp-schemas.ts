@@ -14,7 +14,7 @@ export const generateInput = z
     width: z.number().int().optional().meta({ description: 'Width in pixels; give height too. Only sizes the model runs are accepted (the error lists them); prefer aspect.', minimum: LIMITS.minSide, maximum: LIMITS.maxSide, multipleOf: LIMITS.sideMultiple }),
     height: z.number().int().optional().meta({ description: 'Height in pixels; give width too.', minimum: LIMITS.minSide, maximum: LIMITS.maxSide, multipleOf: LIMITS.sideMultiple }),
     aspect: z.string().optional().meta({ description: 'Aspect ratio as width:height, e.g. "16:9", "1:1", "9:16"; the model\'s closest size is used. Instead of width and height. Default: the model\'s default size (1024×1024 for PixArt-α 1024).' }),
-    seed: z.union([z.number().int(), z.string()]).optional().meta({ description: `Seed: the same seed and inputs give the same image. ${SEED_NOTE}` }),
+    seed: z.union([z.number().int().meta({ minimum: -1, maximum: Number.MAX_SAFE_INTEGER }), z.string()]).optional().meta({ description: `Seed: the same seed and inputs give the same image. ${SEED_NOTE}` }),
     steps: z.number().int().optional().meta({ description: 'Denoising steps. Default: the model\'s (4 for PixArt-LCM, 20 for PixArt-XL-2); LCM models take at most their original_inference_steps.', minimum: LIMITS.minSteps, maximum: LIMITS.maxSteps }),
     guidance_scale: z.number().optional().meta({ description: 'Classifier-free guidance. Default: the model\'s (0 for LCM, 4.5 for PixArt-XL-2).', minimum: LIMITS.minGuidance, maximum: LIMITS.maxGuidance }),
     count: z.number().int().optional().meta({ description: `Images to make from this prompt, in one batch from the one seed (default 1, at most ${LIMITS.maxImagesPerPrompt} per call).`, minimum: 1, maximum: LIMITS.maxImagesPerPrompt }),
@@ -79,10 +79,8 @@ const listedImage = z.object({
 
 export const listOutput = z.object({
   images: z.array(listedImage),
-  /** Image files found (before the query and the limit). */
-  found: z.number().int(),
-  /** Whether more images matched than were read or returned. */
-  truncated: z.boolean(),
+  found: z.number().int().meta({ description: 'Image files found under the folder, before the query and the limit.', minimum: 0 }),
+  truncated: z.boolean().meta({ description: 'Whether some files were not looked at (the limit, or the bounds of one call); more may match.' }),
 });
 
 export type ListOutput = z.infer<typeof listOutput>;

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { version } from '../../package.json';
 import { readModelFolder } from '../pipeline/model-folder';
 import { LIMITS } from '../protocol/generation';
@@ -34,6 +35,20 @@ async function checkOut(out: string): Promise<void> {
 const GENERATE_DESCRIPTION = `Generates images from a text prompt on this machine with PixArt-α, saves each as a PNG carrying its generation parameters in the server's output folder (or a subfolder of it), and returns the file paths, the seed used and the image itself. Never replaces an existing file. Calls run one at a time; at most ${LIMITS.maxImagesPerPrompt} images per call. Before generating something that may exist already, list_images can find it.`;
 const LIST_DESCRIPTION = 'Lists the images in the output folder (or a subfolder), newest first, with the prompt, seed and size each was generated with, so an existing image can be reused instead of generated again.';
 
+/** The tool's outcome on stderr, for whoever reads the client's server log. */
+async function logged(tool: string, run: () => Promise<CallToolResult>, signal: AbortSignal): Promise<CallToolResult> {
+  const t0 = performance.now();
+  try {
+    const r = await run();
+    const files = r.content.filter((c) => c.type === 'image').length;
+    log(`${tool}: done in ${Math.round(performance.now() - t0)} ms${files ? `, ${files} image${files > 1 ? 's' : ''} saved` : ''}`);
+    return r;
+  } catch (err) {
+    log(`${tool}: ${signal.aborted ? 'cancelled' : `failed: ${(err instanceof Error ? err.message : String(err)).replace(/\n/g, '; ')}`}`);
+    throw err;
+  }
+}
+
 function createServer(o: McpOptions, host: ModelHost): McpServer {
   const server = new McpServer(
     { name: 'pixart-studio', title: 'PixArt Studio', version },
@@ -43,12 +58,12 @@ function createServer(o: McpOptions, host: ModelHost): McpServer {
   server.registerTool(
     'generate_image',
     { title: 'Generate image', description: GENERATE_DESCRIPTION, inputSchema: generateInput, outputSchema: generateOutput, annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false } },
-    (args, extra) => generateImage(ctx, args, extra),
+    (args, extra) => logged('generate_image', () => generateImage(ctx, args, extra), extra.signal),
   );
   server.registerTool(
     'list_images',
     { title: 'List generated images', description: LIST_DESCRIPTION, inputSchema: listInput, outputSchema: listOutput, annotations: { readOnlyHint: true, openWorldHint: false } },
-    (args) => listImages(o.out, args),
+    (args, extra) => logged('list_images', () => listImages(o.out, args), extra.signal),
   );
   return server;
 }
