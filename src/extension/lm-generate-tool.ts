@@ -44,8 +44,8 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateImage
     const message = new vscode.MarkdownString();
     message.appendMarkdown('**Prompt:** ').appendText(oneLine(config.prompt, 400));
     if (config.negativePrompt) message.appendMarkdown('\n\n**Negative prompt:** ').appendText(oneLine(config.negativePrompt, 200));
-    message.appendMarkdown(`\n\n${n} image${n > 1 ? 's' : ''}, ${config.width}×${config.height}, ${config.steps} steps, seed ${config.seed || 'random'}`);
-    message.appendMarkdown('\n\n**Saved as new files in** ').appendText(vscode.workspace.asRelativePath(target));
+    message.appendMarkdown(`\n\n${n} image${n > 1 ? 's' : ''}, ${this.sizeAndSteps(config, options.input)}, seed ${config.seed || 'random'}`);
+    message.appendMarkdown('\n\n**Saved as new files in** ').appendText(vscode.workspace.asRelativePath(target) || target);
     return {
       invocationMessage: `Generating ${n > 1 ? `${n} images` : 'an image'} of “${oneLine(config.prompt, 60)}” with PixArt`,
       confirmationMessages: { title: `Generate ${n > 1 ? `${n} images` : 'an image'} with PixArt?`, message },
@@ -64,6 +64,13 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateImage
     const result = this.result(config, done.files, done.seed);
     const summary = `Saved ${result.files.join(', ')} (seed ${result.seed}, ${result.width}×${result.height}, ${result.steps} steps).${result.snippet ? ` Reference from ${result.snippetFor ?? 'the workspace root'}:\n${result.snippet}` : ''}`;
     return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(summary), new vscode.LanguageModelTextPart(JSON.stringify(result))]);
+  }
+
+  /** The size and steps as they will run; before the model has loaded, what the agent left out is the model's to decide. */
+  private sizeAndSteps(config: GenerationConfig, input: GenerateImageInput): string {
+    const loaded = this.controller.model.state.model !== undefined;
+    const size = loaded || input.size ? `${config.width}×${config.height}` : input.aspectRatio ? `the model's size nearest ${input.aspectRatio}` : "the model's default size";
+    return `${size}, ${loaded || input.steps !== undefined ? `${config.steps} steps` : "the model's default steps"}`;
   }
 
   private limits(model: ModelSummary | undefined): ModelLimits {

@@ -138,6 +138,29 @@ describe('the chat tools in a real VS Code', () => {
     assert.equal(path.dirname(doc), path.dirname(folder));
   });
 
+  it('a burst of calls queues: each runs in turn, and none overwrites another\'s file', async function () {
+    this.timeout(60_000);
+    const before = filesIn(outputDir());
+    const rec = recordEvents(api.controller);
+    try {
+      let most = 0;
+      const sub = api.controller.onDidChange(() => (most = Math.max(most, api.controller.jobs.queue.size)));
+      const results = await Promise.all([1, 2, 3].map(() => invoke(GENERATE, input({ seed: 5 }))));
+      sub.dispose();
+      const files = results.map((r) => partsOf<GenerateImageResult>(r).data.files[0]);
+      const added = filesIn(outputDir()).filter((f) => !before.includes(f));
+      assert.equal(new Set(files).size, 3, files.join(', '));
+      assert.deepEqual([...files].sort(), added.map((f) => `assets/generated/${f}`));
+      assert.ok(most >= 2, `the queue held ${most} jobs at once`);
+      // One at a time: each job started after the one before it was done.
+      const order = rec.events.filter((e) => e.kind === 'started' || e.kind === 'done').map((e) => `${e.kind}:${e.jobId}`);
+      const jobs = [...new Set(rec.events.map((e) => e.jobId))];
+      assert.deepEqual(order, jobs.flatMap((j) => [`started:${j}`, `done:${j}`]));
+    } finally {
+      rec.dispose();
+    }
+  });
+
   it('cancelling through the token cancels the job mid-step and leaves no file', async function () {
     // The tiny model runs 40 steps in 50 ms, faster than a cancel crosses to the main thread and
     // back: a copy whose steps take about a second (test/support/slow-models.ts).
