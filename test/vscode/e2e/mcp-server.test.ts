@@ -34,7 +34,8 @@ async function runCommand(title: string): Promise<void> {
   // fill, not type: the palette may open with its '>' already there.
   await input.fill(`>${title}`);
   await until(() => input.inputValue(), (v) => v === `>${title}`, `the palette to read "${title}"`);
-  await rows().filter({ hasText: title }).first().click();
+  // Short: a command not registered yet (the workbench's MCP part starts late) is retried by the caller.
+  await rows().filter({ hasText: title }).first().click({ timeout: 5000 });
 }
 
 /** The rows of "MCP: List Servers", retried until `ok` holds (the provider registers when the extension activates). */
@@ -49,7 +50,7 @@ async function listServers(ok: (texts: string[]) => boolean, what: string): Prom
     },
     ok,
     what,
-    60_000,
+    120_000,
   );
 }
 
