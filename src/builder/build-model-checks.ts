@@ -40,6 +40,9 @@ export function checkSource(from: string): void {
   }
   if (cls === 'PixArtSigmaPipeline') throw new BuildModelError(`${index}: this is a PixArt-Σ checkpoint (PixArtSigmaPipeline); the builder builds PixArt-α (PixArtAlphaPipeline) only, for now.`);
   if (cls !== 'PixArtAlphaPipeline') throw new BuildModelError(`${index}: this is a ${typeof cls === 'string' ? cls : 'model without a _class_name'}; the builder builds PixArt-α checkpoints (_class_name "PixArtAlphaPipeline") only.`);
+  if (existsSync(join(from, 'vae_decoder')) && !existsSync(join(from, 'vae'))) {
+    throw new BuildModelError(`${from} is a model folder already (it has vae_decoder/, not a checkpoint's vae/): use it as it is (pixart generate --model ${from}).`);
+  }
   const missing: string[] = [];
   if (!existsSync(join(from, 'scheduler', 'scheduler_config.json'))) missing.push('scheduler/scheduler_config.json');
   if (!['tokenizer.json', 'spiece.model'].some((f) => existsSync(join(from, 'tokenizer', f)))) missing.push('tokenizer/tokenizer.json or tokenizer/spiece.model');

@@ -49,6 +49,7 @@ test('a checkpoint that is not PixArt-α is refused, by name', async () => {
   await refused({ from: sigma }, /this is a PixArt-Σ checkpoint \(PixArtSigmaPipeline\)/);
   await refused({ from: join(source, 'vae') }, /has no model_index\.json: it is not a diffusers checkpoint/);
   await refused({ from: join(work, 'nowhere') }, /--from .*nowhere is not a folder/);
+  await refused({ from: join(fixturesDir, 'pixart-tiny') }, /pixart-tiny is a model folder already \(it has vae_decoder\/, not a checkpoint's vae\/\): use it as it is/);
 });
 
 test('an incomplete checkpoint is refused, naming what is missing', async () => {

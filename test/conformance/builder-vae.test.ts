@@ -12,6 +12,7 @@ import { buildVaeDecoder } from '../../src/builder/vae-decoder';
 import type { CompiledModel } from '../../src/engine/types';
 import { engineUnderTest } from '../support/engines';
 import { readNpyF32 } from '../support/npy';
+import { maxRelError } from '../support/compare';
 import { listCases, caseFile } from '../support/cases';
 import { fixturesDir, tinyModelDir } from '../support/paths';
 
@@ -19,18 +20,6 @@ const engine = engineUnderTest();
 after(() => engine.dispose());
 const vaeDir = join(fixturesDir, 'pixart-tiny-diffusers', 'vae');
 const work = mkdtempSync(join(tmpdir(), 'pixart-builder-vae-'));
-
-/** max |a − b| / max |b| */
-function maxRel(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
-}
 
 async function decode(model: CompiledModel, latents: { shape: number[]; data: Float32Array }) {
   const out = await model.infer({ latents: { type: 'f32', shape: latents.shape, data: latents.data } });
@@ -59,8 +48,8 @@ test('the built VAE decoder reproduces diffusers on every case, as closely as th
       sizes.add(`${n}x${h}x${w}`);
       const got = await decode(ours, latents);
       assert.deepEqual(got.shape, [n, 3, 8 * h, 8 * w]);
-      const errOurs = maxRel(got.data as Float32Array, want.data);
-      const errOnnx = maxRel((await decode(onnx, latents)).data as Float32Array, want.data);
+      const errOurs = maxRelError(got.data as Float32Array, want.data);
+      const errOnnx = maxRelError((await decode(onnx, latents)).data as Float32Array, want.data);
       console.log(`# ${c.name} [${latents.shape.join(',')}]: built ${errOurs.toExponential(2)}, ONNX ${errOnnx.toExponential(2)} (max relative error)`);
       // The bar is the ONNX export on the same runtime; 1e-5 covers both being at f32 rounding.
       assert.ok(errOurs <= Math.max(2 * errOnnx, 1e-5), `${c.name}: the built decoder is ${errOurs} off, the ONNX export ${errOnnx}`);
