@@ -61,8 +61,8 @@ export function checkOutput(out: string): void {
 
 const BYTES_PER_WEIGHT: Record<TextEncoderWeights | TransformerWeights, number> = {
   f32: 4, f16: 2, bf16: 2,
-  int8: 1 + 4 / 4096, // a u8 per weight, an f16 scale and u8 zero point per row
-  int4: 0.5 + 3 / 128, // half a byte per weight, an f16 scale and u4 zero point per group of 128
+  int8: 1 + 3 / 4096, // a u8 per weight; an f16 scale and a u8 zero point per row (T5-XXL rows: 4096 or more)
+  int4: 0.5 + 2.5 / 128, // a u4 per weight; an f16 scale and a u4 zero point per group of 128
 };
 
 /** Elements of the tensors of one component that `filter` keeps. */

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { makeFolder } from '../image/atomic-write';
 import { Checkpoint } from './safetensors';
+import { writeTokenizer } from './build-model-tokenizer';
 import { buildVaeDecoder } from './vae-decoder';
 import { buildT5Encoder } from './t5-encoder';
 import { buildPixArtTransformer } from './pixart-transformer';
@@ -42,30 +43,21 @@ export interface BuiltModel {
 export const TEXT_ENCODER_WEIGHTS: readonly TextEncoderWeights[] = ['int8', 'int4', 'f16', 'f32'];
 export const TRANSFORMER_WEIGHTS: readonly TransformerWeights[] = ['f32', 'f16', 'bf16'];
 
-/** Tokenizer files copied as they are, when present. */
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'spiece.model', 'special_tokens_map.json'];
-
 function checkWeights(w: ModelWeights): void {
   if (!TEXT_ENCODER_WEIGHTS.includes(w?.text_encoder)) throw new BuildModelError(`weights.text_encoder must be one of ${TEXT_ENCODER_WEIGHTS.join(', ')}, found ${JSON.stringify(w?.text_encoder)}`);
   if (!TRANSFORMER_WEIGHTS.includes(w?.transformer)) throw new BuildModelError(`weights.transformer must be one of ${TRANSFORMER_WEIGHTS.join(', ')}, found ${JSON.stringify(w?.transformer)}`);
 }
 
 function copyNew(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true }); // inside the fresh staging folder
+  if (!existsSync(dirname(to))) mkdirSync(dirname(to)); // one level, inside the fresh staging folder
   copyFileSync(from, to, constants.COPYFILE_EXCL);
 }
 
-/** model_index.json, the scheduler config and the tokenizer, byte for byte (diffusers' JSON may hold -Infinity). */
+/** model_index.json and the scheduler config, byte for byte (diffusers' JSON may hold -Infinity), and the tokenizer. */
 function copyMetadata(from: string, staging: string): void {
   copyNew(join(from, 'model_index.json'), join(staging, 'model_index.json'));
   copyNew(join(from, 'scheduler', 'scheduler_config.json'), join(staging, 'scheduler', 'scheduler_config.json'));
-  for (const file of TOKENIZER_FILES) {
-    if (existsSync(join(from, 'tokenizer', file))) copyNew(join(from, 'tokenizer', file), join(staging, 'tokenizer', file));
-  }
-  if (!existsSync(join(from, 'tokenizer', 'tokenizer.json'))) {
-    // TODO: src/builder/tokenizer-json.ts (tokenizerJsonFromSpiece(spieceModelBytes, tokenizerConfig)) is being written; call it here once it is on main.
-    throw new BuildModelError(`${join(from, 'tokenizer')} has no tokenizer.json, and this version cannot make one from spiece.model yet. Copy tokenizer.json from the model's repository into that folder and build again.`);
-  }
+  writeTokenizer(from, staging);
 }
 
 function readConfig(file: string): Record<string, unknown> {

@@ -12,6 +12,8 @@ import { buildModel, type BuildModelOptions } from '../../src/builder/build-mode
 import { checkDisk } from '../../src/builder/build-model-checks';
 import { buildVaeDecoder } from '../../src/builder/vae-decoder';
 import { hashFiles, irPorts } from '../../src/builder/manifest';
+import { writeTokenizer } from '../../src/builder/build-model-tokenizer';
+import { T5Tokenizer } from '../../src/pipeline/tokenizer';
 import { engineUnderTest } from '../support/engines';
 import { fixturesDir } from '../support/paths';
 
@@ -101,9 +103,21 @@ test('a cancel during the build stops it and leaves nothing', async () => {
   assert.deepEqual([...new Set(phases)], ['checking', 'vae_decoder']);
 });
 
-test('a tokenizer without tokenizer.json is refused until it can be made from spiece.model', async () => {
+test('the tokenizer is copied, and made from spiece.model when the checkpoint has no tokenizer.json', () => {
+  const fixture = join(source, 'tokenizer');
+  const withJson = mkdtempSync(join(work, 'staging-'));
+  writeTokenizer(source, withJson);
+  assert.deepEqual(readdirSync(join(withJson, 'tokenizer')).sort(), readdirSync(fixture).sort());
+  for (const f of readdirSync(fixture)) assert.ok(readFileSync(join(withJson, 'tokenizer', f)).equals(readFileSync(join(fixture, f))), `${f} is copied byte for byte`);
   const noJson = checkpointWith((d) => rmSync(join(d, 'tokenizer', 'tokenizer.json')));
-  await refused({ from: noJson }, /has no tokenizer\.json, and this version cannot make one from spiece\.model yet/);
+  const made = mkdtempSync(join(work, 'staging-'));
+  writeTokenizer(noJson, made);
+  assert.deepEqual(readdirSync(join(made, 'tokenizer')).sort(), readdirSync(fixture).sort());
+  // The made file tokenizes as transformers' tokenizer did (test/fixtures/tokenizer_cases.json).
+  const cases = (JSON.parse(readFileSync(join(fixturesDir, 'tokenizer_cases.json'), 'utf8')) as { cases: { text: string; input_ids: number[] }[] }).cases;
+  const tokenizer = T5Tokenizer.fromFolder(join(made, 'tokenizer'));
+  assert.ok(cases.length >= 30);
+  for (const c of cases) assert.deepEqual(Array.from(tokenizer.batch([c.text]).inputIds, Number), c.input_ids, JSON.stringify(c.text));
 });
 
 test('the manifest lists the IR ports the engine reads, and hashes every file', async () => {
