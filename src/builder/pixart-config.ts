@@ -25,6 +25,8 @@ export interface PixArtTransformerConfig {
   additionalConditions: boolean;
   /** Whether to_q, to_k and to_v have biases (to_out.0 and every other linear always do). */
   attentionBias: boolean;
+  /** The file's text, copied as is beside the built model. */
+  text: string;
 }
 
 /** A config.json is a few kB; a larger file is not one. */
@@ -58,7 +60,7 @@ const FIXED: Record<string, readonly unknown[]> = {
 };
 
 export function readPixArtTransformerConfig(file: string): PixArtTransformerConfig {
-  const c = readConfigObject(file);
+  const { c, text } = readConfigObject(file);
   const field = (name: string): unknown => (Object.prototype.hasOwnProperty.call(c, name) ? c[name] : undefined);
   const int = (name: string, max: number, why: string, fallback?: number): number => {
     const v = field(name) ?? fallback;
@@ -100,6 +102,7 @@ export function readPixArtTransformerConfig(file: string): PixArtTransformerConf
     interpolationScale: positive(file, 'interpolation_scale', field('interpolation_scale') ?? Math.max(Math.floor(sampleSize / 64), 1), MAX_INTERPOLATION_SCALE),
     additionalConditions: conditions,
     attentionBias,
+    text,
   };
 }
 
@@ -108,13 +111,14 @@ function positive(file: string, name: string, v: unknown, max: number): number {
   return v;
 }
 
-function readConfigObject(file: string): Record<string, unknown> {
+function readConfigObject(file: string): { c: Record<string, unknown>; text: string } {
   if (!existsSync(file)) throw new PixArtConfigError(`${file} is missing: a diffusers transformer folder has its config.json beside the weights`);
   const bytes = statSync(file).size;
   if (bytes > MAX_CONFIG_BYTES) throw new PixArtConfigError(`${file} is ${bytes} bytes, too large for a config file (at most ${MAX_CONFIG_BYTES})`);
+  const text = readFileSync(file, 'utf8');
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw new PixArtConfigError(`${file} is not valid JSON (${(e as Error).message})`);
   }
@@ -123,7 +127,7 @@ function readConfigObject(file: string): Record<string, unknown> {
   if (cls !== undefined && cls !== 'PixArtTransformer2DModel' && cls !== 'Transformer2DModel') {
     throw new PixArtConfigError(`${file}: "_class_name" is ${show(cls)}, not PixArtTransformer2DModel: point at the transformer folder of a PixArt checkpoint`);
   }
-  return value as Record<string, unknown>;
+  return { c: value as Record<string, unknown>, text };
 }
 
 function show(v: unknown): string {

@@ -10,7 +10,7 @@ import { readPixArtTransformerConfig } from './pixart-config';
 import { adaLayerNormSingle, captionProjection, patchEmbed, type PatchTokens } from './pixart-embeddings';
 import { modulatedNorm, transformerBlock } from './pixart-block';
 import { CheckedWeights, linear, type PixArtNet } from './pixart-weights';
-import { OutputFiles } from './pixart-output-files';
+import { CONFIG_JSON, ComponentOutput, buildStep, type ComponentBuild } from './build-model-files';
 
 const WEIGHT_FORMATS = ['f32', 'f16', 'bf16'] as const;
 
@@ -18,15 +18,8 @@ export interface TransformerBuildOptions {
   /** How linear weights are stored: f32, or halves decompressed to f32 in the graph. */
   weights: (typeof WEIGHT_FORMATS)[number];
   signal?: AbortSignal;
-  /** Tensors of the checkpoint read so far, of all of them. */
+  /** Tensors of the checkpoint written so far, of all of them (after each block). */
   onProgress?: (done: number, total: number) => void;
-}
-
-export interface TransformerBuildResult {
-  /** Bytes of the written openvino_model.bin. */
-  weightBytes: number;
-  /** Tensors read from the checkpoint (all of them). */
-  tensors: number;
 }
 
 /** The norm_out LayerNorm's eps: fixed in diffusers, not the config's norm_eps. */
@@ -35,53 +28,41 @@ const NORM_OUT_EPS = 1e-6;
 const MASKED_BIAS = -10000;
 
 /**
- * Writes `outDir/openvino_model.xml|bin` and copies config.json from `componentDir` (a diffusers
- * `transformer/` folder). Nothing is written unless the whole model is; an aborted `signal` ends
- * the build with its reason, leaving nothing behind.
+ * Writes `outDir/openvino_model.xml|bin` and `outDir/config.json` (the checkpoint's, as is) from
+ * `componentDir` (a diffusers `transformer/` folder). Nothing is named unless the whole model is
+ * written; an aborted `signal` ends the build with its reason, leaving nothing behind.
  */
-export async function buildPixArtTransformer(componentDir: string, outDir: string, options: TransformerBuildOptions): Promise<TransformerBuildResult> {
+export async function buildPixArtTransformer(componentDir: string, outDir: string, options: TransformerBuildOptions): Promise<ComponentBuild> {
   if (!WEIGHT_FORMATS.includes(options.weights)) throw new Error(`weights: ${JSON.stringify(options.weights)} is not one of ${WEIGHT_FORMATS.join(', ')}`);
-  const configFile = join(componentDir, 'config.json');
-  const config = readPixArtTransformerConfig(configFile);
+  const config = readPixArtTransformerConfig(join(componentDir, CONFIG_JSON));
   options.signal?.throwIfAborted();
   const checkpoint = Checkpoint.open(componentDir);
+  let out: ComponentOutput | undefined;
+  let g: IrGraph | undefined;
   try {
-    const files = new OutputFiles(outDir, configFile);
-    try {
-      const total = checkpoint.names().length;
-      const weightBytes = await writeModel(files, (g) => {
-        const w = new CheckedWeights(g, checkpoint, options.weights, (done) => options.onProgress?.(done, total));
-        return { g, l: new Layers(g, w), w, c: config };
-      }, options.signal);
-      files.commit();
-      return { weightBytes, tensors: total };
-    } catch (e) {
-      files.discard();
-      throw e;
-    }
+    out = await ComponentOutput.create(outDir);
+    g = new IrGraph('PixArtTransformer2DModel', out.tempBin);
+    const w = new CheckedWeights(g, checkpoint, options.weights);
+    const total = checkpoint.names().length;
+    const step = buildStep(options.signal, options.onProgress);
+    await buildGraph({ g, l: new Layers(g, w), w, c: config }, (done) => step(done, total));
+    w.checkAllUsed();
+    const [graph, weightBytes] = [g, g.weightBytes];
+    g = undefined; // finish closes the .bin whether or not the XML is written
+    graph.finish(out.tempXml);
+    out.publish(config.text);
+    return { weightBytes, tensors: total };
+  } catch (err) {
+    g?.abandon();
+    out?.discard();
+    throw err;
   } finally {
     checkpoint.close();
   }
 }
 
-/** Builds the graph into the temporary files; the .bin is closed whatever happens. */
-async function writeModel(files: OutputFiles, makeNet: (g: IrGraph) => PixArtNet, signal?: AbortSignal): Promise<number> {
-  const g = new IrGraph('PixArtTransformer2DModel', files.bin);
-  let closed = false;
-  try {
-    const net = makeNet(g);
-    await buildGraph(net, signal);
-    net.w.checkAllUsed();
-    closed = true; // finish closes the .bin first, even when writing the XML then fails
-    g.finish(files.xml);
-    return g.weightBytes;
-  } finally {
-    if (!closed) g.abandon();
-  }
-}
-
-/** The whole forward pass, yielding between blocks so that an abort is seen. */
-async function buildGraph(net: PixArtNet, signal?: AbortSignal): Promise<void> {
+/** The whole forward pass; `step` after each block and at the end (progress, and where an abort is seen). */
+async function buildGraph(net: PixArtNet, step: (done: number) => Promise<void>): Promise<void> {
   const { g, c } = net;
   const latents = g.parameter('hidden_states', 'f32', [-1, c.inChannels, -1, -1]);
   const timestep = g.parameter('timestep', 'i64', [-1]);
@@ -97,10 +78,10 @@ async function buildGraph(net: PixArtNet, signal?: AbortSignal): Promise<void> {
   let x = patches.tokens;
   for (let i = 0; i < c.layers; i++) {
     x = transformerBlock(net, i, x, inputs);
-    await new Promise((resolve) => setImmediate(resolve));
-    signal?.throwIfAborted();
+    await step(net.w.count);
   }
   g.output(finalLayer(net, x, time.embedded, patches), 'sample');
+  await step(net.w.count);
 }
 
 /** encoder_attention_mask [batch, tokens] (1 keep, 0 masked) → the additive bias [batch, 1, 1, tokens]. */

@@ -1,5 +1,5 @@
 // The checkpoint's tensors as the PixArt transformer builder reads them: each one's shape checked
-// against what config.json implies before it is used, each read counted (progress), and at the end
+// against what config.json implies before it is used, each read counted (for progress), and at the end
 // every tensor of the checkpoint accounted for, so a checkpoint with parts this builder does not
 // know (another architecture, a newer diffusers) is refused rather than built without them.
 import type { IrGraph, Value } from './ir-graph';
@@ -15,8 +15,13 @@ export class PixArtCheckpointError extends Error {
 export class CheckedWeights extends Weights {
   private readonly used = new Set<string>();
 
-  constructor(g: IrGraph, private readonly ckpt: Checkpoint, format: WeightFormat, private readonly onRead: (done: number) => void) {
+  constructor(g: IrGraph, private readonly ckpt: Checkpoint, format: WeightFormat) {
     super(g, ckpt, format);
+  }
+
+  /** Tensors read so far. */
+  get count(): number {
+    return this.used.size;
   }
 
   get dir(): string {
@@ -33,13 +38,13 @@ export class CheckedWeights extends Weights {
 
   override f32(name: string, shape?: readonly number[]): Value {
     const v = super.f32(name, shape);
-    this.mark(name);
+    this.used.add(name);
     return v;
   }
 
   override matrix(name: string, format?: WeightFormat): Value {
     const v = super.matrix(name, format);
-    this.mark(name);
+    this.used.add(name);
     return v;
   }
 
@@ -52,12 +57,6 @@ export class CheckedWeights extends Weights {
     }
   }
 
-  private mark(name: string): void {
-    if (!this.used.has(name)) {
-      this.used.add(name);
-      this.onRead(this.used.size);
-    }
-  }
 }
 
 /** What every part of the network is built with. */
