@@ -40,7 +40,7 @@ export class T5EncoderGraph {
     /** The stored format of each matrix (linear layers, the embedding). */
     private readonly formatOf: (name: string) => WeightFormat,
     readonly total: number,
-    /** Called between layers: progress, and the point where a cancel takes effect. */
+    /** Called before each tensor and at the end: progress, and the point where a cancel takes effect. */
     private readonly step: (done: number, total: number) => Promise<void>,
   ) {
     this.g = nn.g;
@@ -49,15 +49,13 @@ export class T5EncoderGraph {
   /** input_ids, attention_mask i64 [batch, tokens] → last_hidden_state f32 [batch, tokens, d_model]. */
   async encode(inputIds: Value, attentionMask: Value, embedding: string): Promise<Value> {
     const { numLayers, dModel } = this.config;
-    let x = this.g.op('Gather', [this.matrix(embedding, [-1, dModel]), inputIds, this.g.i64([0], [])], { batch_dims: 0 });
-    const bias = this.attentionBias(inputIds, attentionMask);
-    await this.step(this.used.size, this.total);
+    let x = this.g.op('Gather', [await this.matrix(embedding, [-1, dModel]), inputIds, this.g.i64([0], [])], { batch_dims: 0 });
+    const bias = await this.attentionBias(inputIds, attentionMask);
     for (let i = 0; i < numLayers; i++) {
-      x = this.selfAttention(x, `encoder.block.${i}.layer.0`, bias);
-      x = this.feedForward(x, `encoder.block.${i}.layer.1`);
-      await this.step(this.used.size, this.total);
+      x = await this.selfAttention(x, `encoder.block.${i}.layer.0`, bias);
+      x = await this.feedForward(x, `encoder.block.${i}.layer.1`);
     }
-    const out = this.rmsNorm(x, 'encoder.final_layer_norm.weight');
+    const out = await this.rmsNorm(x, 'encoder.final_layer_norm.weight');
     await this.step(this.used.size, this.total);
     return out;
   }
@@ -67,11 +65,11 @@ export class T5EncoderGraph {
    * scores (transformers adds both per layer; the sum is the same, and masked scores are
    * finfo.min either way).
    */
-  private attentionBias(inputIds: Value, attentionMask: Value): Value {
+  private async attentionBias(inputIds: Value, attentionMask: Value): Promise<Value> {
     const { numBuckets, maxDistance, numHeads } = this.config;
     const shape = this.g.op('ShapeOf', [inputIds], { output_type: 'i64' });
     const length = this.g.op('Gather', [shape, this.g.i64([1], []), this.g.i64([0], [])], { batch_dims: 0 });
-    const table = this.f32('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight', [numBuckets, numHeads]);
+    const table = await this.f32('encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight', [numBuckets, numHeads]);
     const position = positionBias(this.g, table, relativePositionBuckets(this.g, length, { numBuckets, maxDistance }));
     // (1 − mask) · finfo(float32).min, as [batch, 1, 1, T]
     const keep = this.g.op('Convert', [attentionMask], { destination_type: 'f32' });
@@ -81,56 +79,64 @@ export class T5EncoderGraph {
   }
 
   /** T5LayerSelfAttention: x + o(softmax(q kᵀ + bias) v), with no 1/√d_kv scaling (T5 folds it into the weights). */
-  private selfAttention(x: Value, prefix: string, bias: Value): Value {
+  private async selfAttention(x: Value, prefix: string, bias: Value): Promise<Value> {
     const { numHeads, dKv, dModel } = this.config;
     const inner = numHeads * dKv;
-    const h = this.rmsNorm(x, `${prefix}.layer_norm.weight`);
-    const heads = (name: string) => this.nn.transpose(this.nn.reshape(this.linear(h, `${prefix}.SelfAttention.${name}.weight`, [inner, dModel]), [0, 0, numHeads, dKv]), [0, 2, 1, 3]);
-    const [q, k, v] = ['q', 'k', 'v'].map(heads);
+    const h = await this.rmsNorm(x, `${prefix}.layer_norm.weight`);
+    const heads = async (name: string) => this.nn.transpose(this.nn.reshape(await this.linear(h, `${prefix}.SelfAttention.${name}.weight`, [inner, dModel]), [0, 0, numHeads, dKv]), [0, 2, 1, 3]);
+    const q = await heads('q');
+    const k = await heads('k');
+    const v = await heads('v');
     const scores = this.nn.add(this.g.op('MatMul', [q, k], { transpose_a: false, transpose_b: true }), bias);
     const weights = this.nn.softmax(scores, -1);
     const context = this.g.op('MatMul', [weights, v], { transpose_a: false, transpose_b: false });
     const merged = this.nn.reshape(this.nn.transpose(context, [0, 2, 1, 3]), [0, 0, inner]);
-    return this.nn.add(x, this.linear(merged, `${prefix}.SelfAttention.o.weight`, [dModel, inner]));
+    return this.nn.add(x, await this.linear(merged, `${prefix}.SelfAttention.o.weight`, [dModel, inner]));
   }
 
   /** T5LayerFF: x + wo(act(wi_0 h) · wi_1 h) (gated) or x + wo(relu(wi h)). */
-  private feedForward(x: Value, prefix: string): Value {
+  private async feedForward(x: Value, prefix: string): Promise<Value> {
     const { dModel, dFf, feedForward } = this.config;
-    const h = this.rmsNorm(x, `${prefix}.layer_norm.weight`);
+    const h = await this.rmsNorm(x, `${prefix}.layer_norm.weight`);
     const dense = `${prefix}.DenseReluDense`;
     let y: Value;
     if (feedForward.gated) {
       // gelu_new is GELU's tanh approximation
-      const gate = this.nn.gelu(this.linear(h, `${dense}.wi_0.weight`, [dFf, dModel]), 'tanh');
-      y = this.nn.mul(gate, this.linear(h, `${dense}.wi_1.weight`, [dFf, dModel]));
+      const gate = this.nn.gelu(await this.linear(h, `${dense}.wi_0.weight`, [dFf, dModel]), 'tanh');
+      y = this.nn.mul(gate, await this.linear(h, `${dense}.wi_1.weight`, [dFf, dModel]));
     } else {
-      y = this.g.op('Relu', [this.linear(h, `${dense}.wi.weight`, [dFf, dModel])]);
+      y = this.g.op('Relu', [await this.linear(h, `${dense}.wi.weight`, [dFf, dModel])]);
     }
-    return this.nn.add(x, this.linear(y, `${dense}.wo.weight`, [dModel, dFf]));
+    return this.nn.add(x, await this.linear(y, `${dense}.wo.weight`, [dModel, dFf]));
   }
 
   /** T5LayerNorm: weight · x / √(mean(x²) + eps), no mean subtracted, no bias; rsqrt as torch's 1/√. */
-  private rmsNorm(x: Value, name: string): Value {
+  private async rmsNorm(x: Value, name: string): Promise<Value> {
     const meanSquare = this.g.op('ReduceMean', [this.nn.mul(x, x), this.g.i64([-1])], { keep_dims: true });
     const root = this.g.op('Sqrt', [this.nn.add(meanSquare, this.g.scalar(this.config.eps))]);
     const inverse = this.g.op('Divide', [this.g.scalar(1), root], { auto_broadcast: 'numpy' });
-    return this.nn.mul(this.f32(name, [this.config.dModel]), this.nn.mul(x, inverse));
+    return this.nn.mul(await this.f32(name, [this.config.dModel]), this.nn.mul(x, inverse));
   }
 
   /** nn.Linear without bias: x · Wᵀ. */
-  private linear(x: Value, name: string, shape: readonly number[]): Value {
-    return this.g.op('MatMul', [x, this.matrix(name, shape)], { transpose_a: false, transpose_b: true });
+  private async linear(x: Value, name: string, shape: readonly number[]): Promise<Value> {
+    return this.g.op('MatMul', [x, await this.matrix(name, shape)], { transpose_a: false, transpose_b: true });
   }
 
-  private matrix(name: string, shape: readonly number[]): Value {
-    this.check(name, shape);
+  private async matrix(name: string, shape: readonly number[]): Promise<Value> {
+    await this.next(name, shape);
     return this.nn.w.matrix(name, this.formatOf(name));
   }
 
-  private f32(name: string, shape: readonly number[]): Value {
-    this.check(name, shape);
+  private async f32(name: string, shape: readonly number[]): Promise<Value> {
+    await this.next(name, shape);
     return this.nn.w.f32(name);
+  }
+
+  /** Before each tensor is read: progress (tensors written so far) and the point a cancel takes effect. */
+  private async next(name: string, shape: readonly number[]): Promise<void> {
+    await this.step(this.used.size, this.total);
+    this.check(name, shape);
   }
 
   /** Records the tensor as used and refuses a shape other than the config's (-1: any). */
