@@ -1,5 +1,7 @@
 // Command-line parsing for `pixart generate` (flags to a typed options object; the generation
-// values are checked by the one validateGeneration, and each error names its flag) and `pixart info`.
+// values are checked by the one validateGeneration, and each error names its flag), `pixart mcp`
+// (load options only) and `pixart info`.
+import { join, resolve } from 'node:path';
 import { LIMITS, validateGeneration, type GenerationConfig, type RawGenerationConfig } from '../protocol/generation';
 
 export interface CliOptions {
@@ -25,6 +27,12 @@ export const USAGE = `usage: pixart generate --model DIR --prompt TEXT [--prompt
   [--cache-dir DIR] [--force]
 Writes FILE.png (then FILE-2.png, … for more images) with the generation parameters embedded,
 and prints one JSON line: files, seed, size, timings.
+
+usage: pixart mcp --model DIR [--out DIR] [--device …] [--precision …] [--runtime …]
+  [--openvino-lib PATH] [--cache-dir DIR] [--scheduler-config FILE]
+An MCP server on stdin/stdout with the tools generate_image and list_images. Images are saved
+in --out (default ./assets/generated) or a subfolder of it, never over an existing file. The
+model loads on the first generate_image call and stays loaded; calls run one at a time.
 
 usage: pixart info [--json] FILE…
 Prints the generation parameters each PNG, WebP or JPEG carries (as stored, or as JSON).`;
@@ -87,12 +95,13 @@ function checkConfig(prompts: string[], raw: RawGenerationConfig): Partial<Gener
   return out;
 }
 
-export function parseArgs(argv: string[]): CliOptions {
-  const [command, ...rest] = argv;
-  if (command !== 'generate') throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+/** Every flag of `rest` applied to the defaults; `refuse` may reject a flag first (a message, or null to take it). */
+function readFlags(rest: string[], refuse: (flag: string) => string | null = () => null): Parsed {
   const o: Parsed = { prompts: [], raw: {}, binning: true, device: 'CPU', precision: 'auto', runtime: 'auto', force: false, schedulerConfig: null, openvinoLib: null, cacheDir: null };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
+    const refused = refuse(flag);
+    if (refused) throw new UsageError(refused);
     const value = () => {
       const v = rest[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -100,6 +109,13 @@ export function parseArgs(argv: string[]): CliOptions {
     };
     if (!applyFlag(o, flag, value)) throw new UsageError(`unknown option "${flag}"`);
   }
+  return o;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const [command, ...rest] = argv;
+  if (command !== 'generate') throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+  const o = readFlags(rest);
   if (!o.model) throw new UsageError('--model DIR is required');
   if (o.prompts.length === 0) throw new UsageError('--prompt TEXT is required');
   if (!o.out) throw new UsageError('--out FILE.png is required');
@@ -107,6 +123,30 @@ export function parseArgs(argv: string[]): CliOptions {
   if (('width' in o.raw) !== ('height' in o.raw)) throw new UsageError('give --width and --height together');
   const { raw, ...options } = o;
   return { ...options, model: o.model, out: o.out, config: checkConfig(o.prompts, raw) };
+}
+
+/** `pixart mcp`: the model and how to load it, and the output folder; generation values come with each call. */
+export type McpOptions = Pick<CliOptions, 'model' | 'schedulerConfig' | 'device' | 'precision' | 'runtime' | 'openvinoLib' | 'cacheDir'> & {
+  /** Absolute; images go here or into a subfolder of it. */
+  out: string;
+};
+
+/** Flags of `pixart generate` that are per image, not per server: generate_image takes them per call. */
+const PER_CALL_FLAGS = new Set([...Object.keys(CONFIG_FLAGS), '--prompt']);
+
+function refuseForMcp(flag: string): string | null {
+  if (PER_CALL_FLAGS.has(flag)) return `${flag} is not a server option: generate_image takes it with each call`;
+  if (flag === '--force') return '--force is not a server option: the MCP server never overwrites a file';
+  if (flag === '--no-binning') return '--no-binning is not a server option: the server offers the sizes the model can run';
+  return null;
+}
+
+/** `pixart mcp --model DIR [--out DIR] [load options]`; --out defaults to assets/generated in the current folder. */
+export function parseMcpArgs(argv: string[]): McpOptions {
+  const o = readFlags(argv, refuseForMcp);
+  if (!o.model) throw new UsageError('--model DIR is required');
+  const { model, schedulerConfig, device, precision, runtime, openvinoLib, cacheDir } = o;
+  return { model, schedulerConfig, device, precision, runtime, openvinoLib, cacheDir, out: resolve(o.out ?? join('assets', 'generated')) };
 }
 
 /** FILE.png, FILE-2.png, FILE-3.png … */

@@ -1,6 +1,8 @@
 // `pixart generate …`: the pipeline from the command line, for scripting, benchmarks and checks.
 // One JSON line on success; one line on stderr and a non-zero exit on failure.
 // `pixart info FILE…`: the parameters images carry (info.ts).
+// `pixart mcp --model DIR [--out DIR]`: an MCP server on stdio over the same pipeline (mcp.ts).
+// `pixart build-model --from DIR --out DIR`: a model folder from a diffusers checkpoint (build-model.ts).
 import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
 import { RuntimeUnavailableError } from '../engine/runtime-error';
@@ -9,17 +11,26 @@ import { encodePng } from '../image/png';
 import { imageParameters, toParameters, PARAMETERS_KEY } from '../image/parameters';
 import { LIMITS } from '../protocol/generation';
 import { writeFileAtomic } from '../image/atomic-write';
-import { parseArgs, parseInfoArgs, outputFiles, USAGE, UsageError } from './args';
+import { parseArgs, parseInfoArgs, parseMcpArgs, outputFiles, USAGE, UsageError } from './args';
 import { checkOutputs } from './outputs';
 import { runInfo } from './info';
+import { BUILD_MODEL_USAGE, parseBuildModelArgs, runBuildModel } from './build-model';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
+    console.log(`${USAGE}\n\n${BUILD_MODEL_USAGE}`);
+    return;
+  }
+  if (argv[0] === 'build-model') {
+    process.exitCode = await runBuildModel(parseBuildModelArgs(argv.slice(1)));
     return;
   }
   if (argv[0] === 'info') {
     process.exitCode = await runInfo(parseInfoArgs(argv.slice(1)));
+    return;
+  }
+  if (argv[0] === 'mcp') {
+    await (await import('./mcp')).runMcp(parseMcpArgs(argv.slice(1))); // the SDK is evaluated only here
     return;
   }
   const o = parseArgs(argv);

@@ -13,10 +13,21 @@ import { registerCommands } from './commands';
 import { createLog } from './log';
 import { IMAGE_EXTENSIONS } from './asset-store';
 import { isInside } from './naming';
+import { registerLanguageModelTools, type ListImagesTool } from './lm-tools';
+import type { GenerateImageTool } from './lm-generate-tool';
+import { MCP_PROVIDER_ID, McpDefinitionProvider } from './mcp-definition';
 
 let active: Controller | undefined;
 
-export function activate(context: vscode.ExtensionContext): { controller: Controller; actions: GalleryActions; stall: StallMonitor } {
+export interface ExtensionApi {
+  controller: Controller;
+  actions: GalleryActions;
+  stall: StallMonitor;
+  tools: { generate: GenerateImageTool; list: ListImagesTool };
+  mcp: McpDefinitionProvider;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = createLog();
   const controller = new Controller(context, log);
   active = controller;
@@ -33,6 +44,9 @@ export function activate(context: vscode.ExtensionContext): { controller: Contro
     vscode.window.registerTreeDataProvider(WELCOME_VIEW_ID, new WelcomeViewProvider()),
   );
   registerCommands(context, controller, view, actions, log);
+  const tools = registerLanguageModelTools(controller, log);
+  const mcp = new McpDefinitionProvider({ extensionPath: context.extensionPath, version: String(context.extension.packageJSON.version) }, controller);
+  context.subscriptions.push(...tools.disposables, mcp, vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, mcp));
 
   // Keep the gallery in step with the output folder (files added, deleted or renamed outside).
   let timer: NodeJS.Timeout | undefined;
@@ -48,8 +62,9 @@ export function activate(context: vscode.ExtensionContext): { controller: Contro
 
   log.info(`PixArt Studio activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'in Restricted Mode'})`);
   // Returned for the real-VS-Code test suite (reads state and the measured event-loop stall, and
-  // runs the gallery's actions, which otherwise only the webview's buttons reach).
-  return { controller, actions, stall };
+  // runs the gallery's actions, which otherwise only the webview's buttons reach; asks the chat
+  // tools what they would confirm, and the MCP provider what it offers).
+  return { controller, actions, stall, tools: { generate: tools.generate, list: tools.list }, mcp };
 }
 
 /**

@@ -77,6 +77,14 @@ export class JobRunner implements vscode.Disposable {
     if (!(await this.deps.model.requireFolder())) return undefined;
     const folder = await this.deps.output.forJob();
     if (!folder) return undefined;
+    return this.enqueueIn(params, folder);
+  }
+
+  /**
+   * Queues a generation into `folder` without asking anything: for callers that have checked the
+   * folder and the user's consent themselves (the chat tool: workspace trust, its confirmation).
+   */
+  enqueueIn(params: GenerationConfig, folder: string): Job<JobRequest> {
     const config = withSeed(params, () => randomInt(0, LIMITS.maxRandomSeed + 1));
     const job = this.queue.add({ config, folder }, params.prompt);
     this.deps.log.info(`${job.id} queued: "${params.prompt.slice(0, 80)}" seed ${config.seed}, ${params.steps} steps, guidance ${params.guidanceScale}, ${params.width}x${params.height} ×${params.imagesPerPrompt}`);

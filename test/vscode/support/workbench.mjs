@@ -90,7 +90,8 @@ function codeServerArgs(t, sandbox, { smokeTestDriver = false } = {}) {
     '--extensions-dir', join(sandbox, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // Workspace trust off, unless a test of Restricted Mode asks for it (PIXART_TEST_WORKSPACE_TRUST=1).
+    ...(process.env.PIXART_TEST_WORKSPACE_TRUST === '1' ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     // Makes the web workbench honour ?payload=… (extensionDevelopmentPath, extensionTestsPath), and
     // also hides notification toasts: only for the extension-host test runs, never for UI tests.
