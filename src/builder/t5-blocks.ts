@@ -94,19 +94,15 @@ export class T5EncoderGraph {
     return this.nn.add(x, await this.linear(merged, `${prefix}.SelfAttention.o.weight`, [dModel, inner]));
   }
 
-  /** T5LayerFF: x + wo(act(wi_0 h) · wi_1 h) (gated) or x + wo(relu(wi h)). */
+  /** T5LayerFF: x + wo(act(wi_0 h) · wi_1 h) (T5DenseGatedActDense) or x + wo(act(wi h)) (T5DenseActDense). */
   private async feedForward(x: Value, prefix: string): Promise<Value> {
-    const { dModel, dFf, feedForward } = this.config;
+    const { dModel, dFf, feedForward: { gated, activation } } = this.config;
     const h = await this.rmsNorm(x, `${prefix}.layer_norm.weight`);
     const dense = `${prefix}.DenseReluDense`;
-    let y: Value;
-    if (feedForward.gated) {
-      // gelu_new is GELU's tanh approximation
-      const gate = this.nn.gelu(await this.linear(h, `${dense}.wi_0.weight`, [dFf, dModel]), 'tanh');
-      y = this.nn.mul(gate, await this.linear(h, `${dense}.wi_1.weight`, [dFf, dModel]));
-    } else {
-      y = this.g.op('Relu', [await this.linear(h, `${dense}.wi.weight`, [dFf, dModel])]);
-    }
+    const up = await this.linear(h, gated ? `${dense}.wi_0.weight` : `${dense}.wi.weight`, [dFf, dModel]);
+    // gelu_new is GELU's tanh approximation
+    let y = activation === 'gelu_new' ? this.nn.gelu(up, 'tanh') : this.g.op('Relu', [up]);
+    if (gated) y = this.nn.mul(y, await this.linear(h, `${dense}.wi_1.weight`, [dFf, dModel]));
     return this.nn.add(x, await this.linear(y, `${dense}.wo.weight`, [dModel, dFf]));
   }
 

@@ -1,8 +1,8 @@
 // The text encoder's config.json as the T5 builder reads it (transformers' T5Config): every value
 // that sizes a tensor, a loop or the graph is bounded here, and a value the builder does not
 // implement is refused, each message naming the file and the field. Defaults are T5Config's.
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readConfigObject, show, wholeNumber, type Json } from './config-json';
 
 export class T5ConfigError extends Error {
   override name = 'T5ConfigError';
@@ -32,8 +32,6 @@ export interface T5EncoderConfig {
   text: string;
 }
 
-/** A config.json is a few kB; a bigger file is not one. */
-const MAX_CONFIG_BYTES = 1 << 20;
 /** Widths: T5-XXL has d_model 4096, d_ff 10240, 64 heads of 64; these leave room and bound every tensor. */
 const MAX_D_MODEL = 16384;
 const MAX_D_FF = 65536;
@@ -41,43 +39,13 @@ const MAX_HEADS = 256;
 const MAX_D_KV = 1024;
 /** T5-XXL has 24 layers. */
 const MAX_LAYERS = 128;
-/** The bucket table is this long at most (T5: 32 buckets, distance 128). */
+/** Rows of the position bias table, and entries of the bucket lookup (max_distance + 1); T5: 32 and 128. */
 const MAX_BUCKETS = 1024;
 const MAX_DISTANCE = 65536;
 
-type Json = Record<string, unknown>;
-
-function show(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-function readJsonObject(file: string): { obj: Json; text: string } {
-  let text: string;
-  try {
-    if (statSync(file).size > MAX_CONFIG_BYTES) throw new T5ConfigError(`${file} is larger than ${MAX_CONFIG_BYTES} bytes: not a config file. Download the model again.`);
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof T5ConfigError) throw e;
-    throw new T5ConfigError(`${file} is missing or unreadable: the text_encoder/ folder of a diffusers checkpoint has a config.json. Download the model again.`);
-  }
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (e) {
-    throw new T5ConfigError(`${file} is not valid JSON (${(e as Error).message}). Download the model again.`);
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new T5ConfigError(`${file} must hold a JSON object.`);
-  return { obj: obj as Json, text };
-}
-
 /** The field as a whole number in [min, max]. */
 function int(c: Json, file: string, field: string, min: number, max: number, fallback: number): number {
-  const v = c[field] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new T5ConfigError(`${file}: "${field}" must be a whole number from ${min} to ${max}, found ${show(v)}.`);
-  }
-  return v;
+  return wholeNumber(c, file, field, min, max, fallback, T5ConfigError);
 }
 
 function feedForward(c: Json, file: string): FeedForward {
@@ -97,7 +65,7 @@ function epsilon(c: Json, file: string): number {
 /** Reads and checks `componentDir/config.json`. */
 export function readT5EncoderConfig(componentDir: string): T5EncoderConfig {
   const file = join(componentDir, 'config.json');
-  const { obj: c, text } = readJsonObject(file);
+  const { obj: c, text } = readConfigObject(file, 'text_encoder', T5ConfigError);
   if (c.is_decoder === true) throw new T5ConfigError(`${file}: "is_decoder" is true; the builder makes T5's encoder (T5EncoderModel), which is bidirectional.`);
   const numHeads = int(c, file, 'num_heads', 1, MAX_HEADS, 8);
   const dKv = int(c, file, 'd_kv', 1, MAX_D_KV, 64);

@@ -2,13 +2,12 @@
 // checkpoint's `text_encoder/` folder (transformers' T5EncoderModel): input_ids, attention_mask
 // i64 [?, ?] → last_hidden_state f32 [?, ?, d_model], batch and token axis dynamic. It computes in
 // float32; the weights are stored as chosen, and the pipeline compiles at its precision setting.
-import { IrGraph } from './ir-graph';
 import { Layers } from './layers';
 import { Weights, type WeightFormat } from './weights';
 import { Checkpoint, CheckpointError } from './safetensors';
 import { readT5EncoderConfig, type T5EncoderConfig } from './t5-config';
 import { EMBEDDING_NAMES, T5EncoderGraph, encoderTensorNames } from './t5-blocks';
-import { ComponentOutput, buildStep, type ComponentBuild } from './build-model-files';
+import { buildComponent, buildStep, type ComponentBuild } from './build-model-files';
 
 /** How the builder stores T5's matrices (the norms and the position bias table stay f32). */
 export type T5WeightFormat = Extract<WeightFormat, 'f32' | 'f16' | 'int8' | 'int4'>;
@@ -36,29 +35,18 @@ export async function buildT5Encoder(componentDir: string, outDir: string, { wei
   const config = readT5EncoderConfig(componentDir);
   signal?.throwIfAborted();
   const checkpoint = Checkpoint.open(componentDir);
-  let out: ComponentOutput | undefined;
-  let g: IrGraph | undefined;
   try {
     const embedding = embeddingName(checkpoint, componentDir);
-    const names = encoderTensorNames(config);
-    out = await ComponentOutput.create(outDir);
-    g = new IrGraph('text_encoder', out.tempBin);
-    const nn = new Layers(g, new Weights(g, checkpoint, weights));
-    const encoder = new T5EncoderGraph(nn, config, componentDir, t5MatrixFormats(config, weights), names.length + 1, buildStep(signal, onProgress));
-    const inputIds = g.parameter('input_ids', 'i64', [-1, -1]);
-    const attentionMask = g.parameter('attention_mask', 'i64', [-1, -1]);
-    g.output(await encoder.encode(inputIds, attentionMask, embedding), 'last_hidden_state');
-    refuseUnused(checkpoint, encoder.used, componentDir);
-    const weightBytes = g.weightBytes;
-    const graph = g;
-    g = undefined; // finish closes the .bin whether or not the XML is written
-    graph.finish(out.tempXml);
-    out.publish(config.text);
-    return { weightBytes, tensors: encoder.used.size };
-  } catch (err) {
-    g?.abandon();
-    out?.discard();
-    throw err;
+    const total = encoderTensorNames(config).length + 1;
+    return await buildComponent(outDir, 'text_encoder', config.text, async (g) => {
+      const nn = new Layers(g, new Weights(g, checkpoint, weights));
+      const encoder = new T5EncoderGraph(nn, config, componentDir, t5MatrixFormats(config, weights), total, buildStep(signal, onProgress));
+      const inputIds = g.parameter('input_ids', 'i64', [-1, -1]);
+      const attentionMask = g.parameter('attention_mask', 'i64', [-1, -1]);
+      g.output(await encoder.encode(inputIds, attentionMask, embedding), 'last_hidden_state');
+      refuseUnused(checkpoint, encoder.used, componentDir);
+      return encoder.used.size;
+    });
   } finally {
     checkpoint.close();
   }

@@ -13,6 +13,7 @@ import { Checkpoint } from '../../src/builder/safetensors';
 import { caseFile, listCases } from '../support/cases';
 import { readNpy } from '../support/npy';
 import { fixturesDir } from '../support/paths';
+import { maxRelError } from '../support/compare';
 import { engineUnderTest } from '../support/engines';
 
 const engine = engineUnderTest();
@@ -22,17 +23,6 @@ after(() => {
   engine.dispose();
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** max |a − b| over max |b|. */
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
-}
 
 /** Writes tensors as a safetensors file (F32). */
 function writeSafetensors(file: string, tensors: Record<string, { shape: number[]; data: Float32Array }>): void {
@@ -179,7 +169,7 @@ test('the original T5\'s ReLU feed-forward ("relu") computes what transformers\'
   const npy = (what: string) => readNpy(caseFile(c, `text_encoder_0_${what}.npy`));
   const [ids, mask] = [npy('input_ids'), npy('attention_mask')].map((a) => ({ type: 'i64' as const, shape: [1, 120], data: (a.data as BigInt64Array).subarray(0, 120) }));
   const reference = referenceT5(source, ids.data, mask.data);
-  const own = maxRel(reference, (npy('last_hidden_state').data as Float32Array).subarray(0, reference.length));
+  const own = maxRelError(reference, (npy('last_hidden_state').data as Float32Array).subarray(0, reference.length));
   assert.ok(own < 1e-5, `the float64 reference is ${own} from diffusers on ${c.name}`);
   const relu = variant('relu', { feed_forward_proj: 'relu' }, (all) => {
     for (let l = 0; l < 2; l++) {
@@ -193,7 +183,7 @@ test('the original T5\'s ReLU feed-forward ("relu") computes what transformers\'
   const model = await engine.compileModel(join(scratch, 'relu-built', 'openvino_model.xml'), { precision: 'f32' });
   const got = (await model.infer({ input_ids: ids, attention_mask: mask })).last_hidden_state.data as Float32Array;
   model.dispose();
-  const err = maxRel(got, referenceT5(relu, ids.data, mask.data));
+  const err = maxRelError(got, referenceT5(relu, ids.data, mask.data));
   console.log(`# relu: ${err.toExponential(2)} from the float64 reference (which is ${own.toExponential(2)} from diffusers with gated-gelu)`);
   assert.ok(err < 1e-5, `relu: ${err}`);
 });

@@ -16,6 +16,7 @@ import { fitTokens, runLength, tokensUsed } from '../../src/pipeline/token-axis'
 import { caseFile, listCases } from '../support/cases';
 import { readNpy } from '../support/npy';
 import { fixturesDir, tinyModelDir } from '../support/paths';
+import { maxRelError } from '../support/compare';
 import { engineUnderTest } from '../support/engines';
 
 const engine = engineUnderTest();
@@ -34,16 +35,9 @@ const calls = listCases().flatMap((c) => [0, 1].filter((i) => existsSync(caseFil
   return { name: `${c.name} #${i}`, ids: i64(ids), mask: i64(mask), want: want.data as Float32Array, shape: want.shape };
 }));
 
-/** max |a − b| over max |b|, over the positions `keep` allows ([row, token] of a [rows, tokens, width] layout). */
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>, keep: (i: number) => boolean = () => true): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    if (!keep(i)) continue;
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
+/** The values of a [rows, tokens, width] array at the tokens whose mask is 1. */
+function atPrompt(a: Float32Array, mask: BigInt64Array, width: number): Float32Array {
+  return a.filter((_, i) => mask[Math.floor(i / width)] === 1n);
 }
 
 async function build(format: T5WeightFormat, from = source): Promise<string> {
@@ -78,8 +72,8 @@ describe('the tiny T5 built in f32', () => {
     for (const c of calls) {
       const got = await run(built, c.ids, c.mask);
       assert.deepEqual(got.shape, c.shape);
-      const ours = maxRel(got.data as Float32Array, c.want);
-      const bar = maxRel((await run(onnx, c.ids, c.mask)).data as Float32Array, c.want);
+      const ours = maxRelError(got.data as Float32Array, c.want);
+      const bar = maxRelError((await run(onnx, c.ids, c.mask)).data as Float32Array, c.want);
       lines.push(`${c.name}: built ${ours.toExponential(2)}, ONNX ${bar.toExponential(2)}`);
       assert.ok(ours <= Math.max(2 * bar, 1e-6), `${c.name}: ${ours} from diffusers, the ONNX fixture ${bar}`);
     }
@@ -96,7 +90,7 @@ describe('the tiny T5 built in f32', () => {
       assert.deepEqual(short.shape, [rows, length, width]);
       const cut = fitTokens(full, length).data as Float32Array;
       const mask = fitTokens(c.mask, length).data as BigInt64Array;
-      const err = maxRel(short.data as Float32Array, cut, (i) => mask[Math.floor(i / width)] === 1n);
+      const err = maxRelError(atPrompt(short.data as Float32Array, mask, width), atPrompt(cut, mask, width));
       worst = Math.max(worst, err);
       assert.ok(err < 1e-5, `${c.name} at ${length} tokens: ${err}`);
     }
@@ -153,7 +147,7 @@ describe('weight formats', () => {
     const near: Record<T5WeightFormat, number> = { f32: 0, f16: 3e-3, int8: 8e-2, int4: 0.7 };
     const lines: string[] = [];
     for (const [format, ys] of outputs) {
-      const drift = Math.max(...ys.map((y, i) => maxRel(y, outputs.get('f32')![i])));
+      const drift = Math.max(...ys.map((y, i) => maxRelError(y, outputs.get('f32')![i])));
       const bytes = readFileSync(xml.get(format)!.replace(/xml$/, 'bin')).length;
       lines.push(`${format}: ${drift.toExponential(2)} from f32, ${bytes} bytes`);
       assert.ok(drift <= near[format], `${format}: ${drift} from f32`);
