@@ -35,9 +35,10 @@ export function relativePositionBucket(relative: number, cfg: BucketConfig): num
 /**
  * The [T, T] i64 buckets for a token length `length` (an i64 scalar in the graph): distances come
  * from Range over the length; the bucket of each |distance| is looked up in a table computed here
- * by relativePositionBucket. A table, not Log in the graph: the CPU plugin may run float ops at
- * bf16/f16 (the precision setting), and one rounding step flips a bucket at those whole-number
- * distances; integer ops and a Gather are exact at any precision.
+ * by relativePositionBucket. A table, not Log in the graph: a plugin may run float ops at f16 or
+ * bf16 (the precision setting; this CPU at bf16 happens to keep them in f32), and one rounding
+ * step flips a bucket at those whole-number distances; integer ops and a Gather are exact at any
+ * precision, on any device.
  */
 export function relativePositionBuckets(g: IrGraph, length: Value, cfg: BucketConfig): Value {
   const { half } = split(cfg);
