@@ -78,4 +78,33 @@ export class Layers {
   concat(parts: readonly Value[], axis: number): Value {
     return this.g.op('Concat', parts, { axis });
   }
+
+  /** torch.chunk: `parts` equal pieces along `axis`. */
+  chunk(x: Value, axis: number, parts: number): Value[] {
+    return this.g.opN('Split', [x, this.g.i64([axis], [])], { num_splits: parts }, parts);
+  }
+
+  /** [batch, tokens, heads × d] → [batch, heads, tokens, d]: q, k and v as attention processors view them. */
+  toHeads(x: Value, heads: number, headDim: number): Value {
+    return this.transpose(this.reshape(x, [0, 0, heads, headDim]), [0, 2, 1, 3]);
+  }
+
+  /** [batch, heads, tokens, d] → [batch, tokens, heads × d]. */
+  fromHeads(x: Value, width: number): Value {
+    return this.reshape(this.transpose(x, [0, 2, 1, 3]), [0, 0, width]);
+  }
+
+  /**
+   * F.scaled_dot_product_attention(q, k, v, attn_mask) on [batch, heads, tokens, headDim], with its
+   * default scale 1/√headDim; a float mask (broadcast to [batch, heads, queries, keys]) is added to the scores.
+   * Written as MatMul → Softmax → MatMul, which the CPU plugin fuses into one attention subgraph that
+   * never holds the scores; opset13's ScaledDotProductAttention becomes the same plus a transpose of
+   * k, and ran slower (PixArt at 1024², 4096 tokens).
+   */
+  attention(q: Value, k: Value, v: Value, headDim: number, mask?: Value): Value {
+    const scaled = this.mul(q, this.g.scalar(1 / Math.sqrt(headDim)));
+    const scores = this.g.op('MatMul', [scaled, k], { transpose_a: false, transpose_b: true });
+    const weights = this.softmax(mask ? this.add(scores, mask) : scores);
+    return this.g.op('MatMul', [weights, v], { transpose_a: false, transpose_b: false });
+  }
 }

@@ -1,6 +1,6 @@
 // The soak run (test/soak/soak.ts, `npm run soak` runs 300 jobs) cut short for every test run:
-// 40 jobs through the real worker thread in queues of 20, ~20 % cancelled at a random step, the
-// thread killed once. Every job ends as done, cancelled or failed with a message, and the open
+// 40 jobs through the real worker process in queues of 20, ~20 % cancelled at a random step, the
+// process killed once. Every job ends as done, cancelled or failed with a message, and the open
 // fds do not grow; RSS is only reported (a short run is mostly warm-up).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
