@@ -1,6 +1,7 @@
 // `pixart generate …`: the pipeline from the command line, for scripting, benchmarks and checks.
 // One JSON line on success; one line on stderr and a non-zero exit on failure.
 // `pixart info FILE…`: the parameters images carry (info.ts).
+// `pixart download-model --repo ID`: a checkpoint from the Hugging Face hub (download-model.ts).
 import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
 import { RuntimeUnavailableError } from '../engine/runtime-error';
@@ -12,10 +13,15 @@ import { writeFileAtomic } from '../image/atomic-write';
 import { parseArgs, parseInfoArgs, outputFiles, USAGE, UsageError } from './args';
 import { checkOutputs } from './outputs';
 import { runInfo } from './info';
+import { DOWNLOAD_USAGE, runDownloadModel } from './download-model';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
+    console.log(`${USAGE}\n\n${DOWNLOAD_USAGE}`);
+    return;
+  }
+  if (argv[0] === 'download-model') {
+    process.exitCode = await runDownloadModel(argv.slice(1));
     return;
   }
   if (argv[0] === 'info') {

@@ -96,7 +96,7 @@ export class RepoCache {
     await makeFolder(dirname(entry));
     await fsp.rm(entry, { force: true });
     try {
-      await fsp.symlink(relative(dirname(entry), blob), entry);
+      await fsp.symlink(relative(dirname(entry), blob), entry, 'file');
     } catch {
       try {
         await fsp.link(blob, entry);

@@ -5,6 +5,7 @@
 // otherwise). A damaged file is deleted and fetched again once, then refused.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expectedSize } from './cache-layout';
 import { failureOf } from './hub-client';
@@ -41,6 +42,46 @@ interface HashState {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Writes chunks at increasing offsets in 4 MB writes with up to two in flight, so the disk works
+ * while the next bytes arrive (one await per 64 kB network chunk left the thread idle). Each
+ * write names its offset: writes in flight may run in any order on libuv's threads.
+ */
+class BatchedAppend {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+  private readonly inFlight: Promise<void>[] = [];
+
+  constructor(private readonly fh: FileHandle, private position: number, private readonly batch = 4 << 20) {}
+
+  async push(chunk: Uint8Array): Promise<void> {
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= this.batch) await this.write();
+  }
+
+  /** Everything pushed is written (or the first write error is thrown). */
+  async flush(): Promise<void> {
+    if (this.size > 0) await this.write();
+    await Promise.all(this.inFlight.splice(0));
+  }
+
+  private async write(): Promise<void> {
+    const parts = this.parts;
+    const [at, size] = [this.position, this.size];
+    this.position += size;
+    this.parts = [];
+    this.size = 0;
+    const done = this.fh.writev(parts, at).then(({ bytesWritten }) => {
+      // A regular file takes a short write only when it cannot grow (a full disk or quota).
+      if (bytesWritten !== size) throw Object.assign(new Error(`wrote ${bytesWritten} of ${size} bytes`), { code: 'ENOSPC' });
+    });
+    done.catch(() => {}); // handled where it is awaited
+    this.inFlight.push(done);
+    if (this.inFlight.length >= 2) await this.inFlight.shift();
+  }
+}
 
 function freshHash(f: RepoFile): HashState {
   if (f.lfs) return { hash: createHash('sha256'), hashed: 0 };
@@ -102,20 +143,22 @@ async function fetchRest(job: BlobJob, incomplete: string, state: HashState, d: 
       d.onDiscard(state.hashed);
       state = freshHash(job.file);
     }
-    const fh = await fsp.open(incomplete, state.hashed === 0 ? 'w' : 'a');
+    const fh = await fsp.open(incomplete, state.hashed === 0 ? 'w' : 'r+');
+    const out = new BatchedAppend(fh, state.hashed);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     try {
       for (let r = await reader.read(); !r.done && state.hashed < size; r = await reader.read()) {
         timer.refresh();
         const chunk = r.value.subarray(0, size - state.hashed);
-        await fh.write(chunk);
+        await out.push(chunk);
         state.hash.update(chunk);
         state.hashed += chunk.length;
         d.onBytes(job.file.path, chunk.length);
       }
     } finally {
       await reader.cancel().catch(() => {});
-      await fh.close();
+      // What was hashed is on disk before anything else happens (a retry appends after it).
+      await out.flush().finally(() => fh.close());
     }
   } catch (err) {
     if (stall.signal.aborted && !d.signal.aborted) throw new RetryableError(`no data for ${d.stallMs / 1000} s`);

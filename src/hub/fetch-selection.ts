@@ -4,6 +4,7 @@
 // the others; what they fetched stays in `.incomplete` files for the next start.
 import { promises as fsp } from 'node:fs';
 import { makeFolder, whyWriteFailed } from '../image/atomic-write';
+import { withBlobLock } from './blob-lock';
 import { expectedSize, type CacheState, type RepoCache } from './cache-layout';
 import { checkDiskSpace } from './disk-space';
 import { fetchBlob, type TransferDeps } from './fetch-blob';
@@ -114,9 +115,16 @@ export class SelectionFetch {
 
   private async fetchOne(f: RepoFile): Promise<void> {
     const url = `${this.o.endpoint}/${this.cache.repo}/resolve/${this.commit}/${encodePath(f.path)}`;
+    const blobPath = this.cache.blobPath(f);
     try {
       await makeFolder(this.cache.blobsDir);
-      await fetchBlob({ url, file: f, blobPath: this.cache.blobPath(f) }, this.deps());
+      await withBlobLock(blobPath, this.o.signal, async () => {
+        const now = await this.cache.state(this.commit, f);
+        const before = this.states.get(f.path);
+        if (now.state === 'missing') return fetchBlob({ url, file: f, blobPath }, this.deps());
+        // Another process brought it in while this one waited for the lock.
+        this.tracker.inPlace(expectedSize(f) - (before?.state === 'missing' ? before.have : 0));
+      });
       await this.cache.link(this.commit, f);
     } catch (err) {
       const why = err instanceof HubError ? undefined : whyWriteFailed(err, this.cache.blobsDir);

@@ -8,14 +8,18 @@ import type { DownloadProgress } from './types';
  * `minSpanMs` of samples.
  */
 export class RateEstimator {
+  /** At most one sample per `resolutionMs` (a 64 kB chunk each would make thousands a second). */
   private samples: { t: number; bytes: number }[] = [];
+  private latest?: { t: number; bytes: number };
 
-  constructor(private readonly windowMs = 5000, private readonly minSpanMs = 1000) {}
+  constructor(private readonly windowMs = 5000, private readonly minSpanMs = 1000, private readonly resolutionMs = 100) {}
 
   /** Records that `bytes` (cumulative, this session's transfers only) had arrived at time `t` (ms). */
   add(t: number, bytes: number): void {
+    if (this.latest && t < this.latest.t) return;
+    this.latest = { t, bytes };
     const last = this.samples.at(-1);
-    if (last && t < last.t) return;
+    if (last && t - last.t < this.resolutionMs) return;
     this.samples.push({ t, bytes });
     this.trim(t);
   }
@@ -24,16 +28,17 @@ export class RateEstimator {
   estimate(t: number, remaining: number): { bytesPerSecond?: number; etaSeconds?: number } {
     this.trim(t);
     const first = this.samples[0];
-    const last = this.samples.at(-1);
-    if (!first || !last || t - first.t < this.minSpanMs) return {};
-    const bytesPerSecond = ((last.bytes - first.bytes) * 1000) / (t - first.t);
+    if (!first || !this.latest || t - first.t < this.minSpanMs) return {};
+    const bytesPerSecond = ((this.latest.bytes - first.bytes) * 1000) / (t - first.t);
     if (remaining <= 0) return { bytesPerSecond, etaSeconds: 0 };
     return bytesPerSecond > 0 ? { bytesPerSecond, etaSeconds: remaining / bytesPerSecond } : { bytesPerSecond };
   }
 
   /** Keeps one sample at or before the window's start, so the window is always spanned. */
   private trim(t: number): void {
-    while (this.samples.length >= 2 && this.samples[1].t <= t - this.windowMs) this.samples.shift();
+    let drop = 0;
+    while (this.samples.length - drop >= 2 && this.samples[drop + 1].t <= t - this.windowMs) drop++;
+    if (drop) this.samples.splice(0, drop);
   }
 }
 

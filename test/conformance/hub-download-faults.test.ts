@@ -1,15 +1,17 @@
 // downloadSnapshot when things go wrong, against the local hub: a connection cut mid-file
 // (resumed with a Range request), damaged bytes (rejected, fetched again, then refused), a cancel
-// and a new start (nothing downloaded twice), and too little disk space (refused before any file).
+// and a new start (nothing downloaded twice), too little disk space (refused before any file), two
+// downloads at once, a stale lock, a silent connection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { downloadSnapshot, DownloadCancelledError, HubError, type DownloadOptions, type DownloadProgress } from '../../src/hub';
 import { DISK_MARGIN } from '../../src/hub/disk-space';
+import { fetchBlob } from '../../src/hub/fetch-blob';
 import { HubServer } from '../support/hub-server';
 import { tinyDiffusersDir, tinyPipelineFiles, tinyPixArtRepo } from '../support/hub-repo';
 import { assertSnapshotIsFixture } from '../support/hub-cache';
@@ -91,12 +93,13 @@ test('cancel, then start again: only the .incomplete file stays, the new start r
   let last: DownloadProgress | undefined;
   const run = dl(cache, { signal: stop.signal, onProgress: (p) => (last = p) });
   await hold.reached;
-  // Cancel once everything else is in and the held file's first bytes are on disk.
-  while (!(last && last.filesDone === last.filesTotal - 1 && existsSync(partial) && statSync(partial).size === at)) await sleep(5);
+  // Cancel once everything else is in and the held file's first bytes have arrived.
+  const total = fixtureBytes();
+  while (!(last && last.filesDone === last.filesTotal - 1 && last.bytesDone === total - server.hostedFile(REPO, SHARD).size + at)) await sleep(5);
   stop.abort();
   await assert.rejects(run, (e: unknown) => e instanceof DownloadCancelledError);
   hold.release();
-  assert.equal(statSync(partial).size, at);
+  assert.equal(statSync(partial).size, at, 'what arrived is on disk');
   assert.deepEqual(readdirSync(blobsOf(cache)).filter((n) => n.endsWith('.incomplete')), [`${sha}.incomplete`]);
   assert.ok(!existsSync(join(cache, 'models--tiny--pixart', 'snapshots', server.commitOf(REPO), SHARD)), 'the cancelled file is not in the snapshot');
 
@@ -146,8 +149,53 @@ test('on a real 1 MB disk (tmpfs) the 1.8 MB model is refused before downloading
     assert.equal(server.servedFiles(REPO).size, 0);
     assert.deepEqual(readdirSync(join(cache, 'models--tiny--pixart')), ['refs'], 'only the ref was written');
     assert.equal(readFileSync(join(cache, 'models--tiny--pixart', 'refs', 'main'), 'utf8'), server.commitOf(REPO));
+    // Told there is room when there is not (a quota, a disk filling meanwhile): the full disk is named.
+    const full = await dl(cache, { freeSpace: async () => 1e12 }).catch((e: unknown) => e);
+    assert.ok(full instanceof HubError && full.kind === 'write-failed', String(full));
+    assert.match(full.message, new RegExp(`could not be saved: the disk holding ${join(cache, 'models--tiny--pixart', 'blobs')} is full \\(ENOSPC\\)`));
   } finally {
     execFileSync('umount', [disk]);
     rmSync(disk, { recursive: true, force: true });
   }
+});
+
+test('two downloads of one model at once: the second waits for the first one\'s file instead of fetching it too', async () => {
+  const cache = newCache();
+  server.resetCounts();
+  const hold = server.holdOnce(REPO, SHARD, 100_000);
+  const first = dl(cache);
+  await hold.reached;
+  const second = dl(cache);
+  await sleep(300); // the second is waiting on the shard's lock
+  hold.release();
+  const [a, b] = await Promise.all([first, second]);
+  assert.equal(a.snapshotDir, b.snapshotDir);
+  assertSnapshotIsFixture(b.snapshotDir);
+  for (const p of tinyPipelineFiles()) assert.equal(server.bytesServed(REPO, p), server.hostedFile(REPO, p).size, `${p} fetched once`);
+});
+
+test('a lock left by a process that died is taken over', async () => {
+  const cache = newCache();
+  mkdirSync(blobsOf(cache), { recursive: true });
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+  writeFileSync(join(blobsOf(cache), `${server.hostedFile(REPO, SHARD).sha256}.incomplete.lock`), `${hostname()} ${dead}\n`);
+  assertSnapshotIsFixture((await dl(cache)).snapshotDir);
+  assert.deepEqual(readdirSync(blobsOf(cache)).filter((n) => !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(n)), [], 'no lock or partial file left');
+});
+
+test('a connection that goes silent is dropped after the stall time and resumed', async () => {
+  const dir = newCache();
+  const f = server.hostedFile(REPO, SHARD);
+  server.resetCounts();
+  server.holdOnce(REPO, SHARD, 100_000); // never released
+  const t0 = performance.now();
+  await fetchBlob(
+    { url: `${server.endpoint}/${REPO}/resolve/main/${SHARD}`, file: { path: SHARD, size: f.size, oid: f.oid, lfs: { oid: f.sha256, size: f.size } }, blobPath: join(dir, f.sha256) },
+    { fetch: (u, init) => fetch(u, init), signal: new AbortController().signal, retry: { attempts: 2, delayMs: 5 }, stallMs: 300, onBytes: () => {}, onDiscard: () => {}, explain: (x) => new Error(`HTTP ${x.status}`) },
+  );
+  assert.ok(performance.now() - t0 >= 300, 'it waited for the stall time');
+  assert.ok(readFileSync(join(dir, f.sha256)).equals(readFileSync(join(tinyDiffusersDir, SHARD))));
+  const ranges = server.requests.filter((r) => r.url.startsWith('cdn:')).map((r) => r.range ?? 'whole');
+  assert.equal(ranges.length, 2);
+  assert.match(ranges[1], /^bytes=\d+-$/);
 });

@@ -1,7 +1,6 @@
 // The local hub's file bodies: Range/206 (and 416), and the faults a test injects per file —
 // close the connection before answering, cut it after N bytes, flip a byte (damaged bytes), or hold the transfer at byte N
 // until the test releases it. Bytes are counted as they are handed to the socket.
-import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HostedFile } from './hub-repo';
@@ -41,7 +40,17 @@ async function* chunks(f: HostedFile, start: number, end: number): AsyncGenerato
 async function write(res: ServerResponse, c: Buffer, flush = false): Promise<boolean> {
   if (res.destroyed) return false;
   const accepted = flush ? await new Promise<boolean>((done) => res.write(c, (err) => done(!err))) : res.write(c);
-  if (!accepted && !flush) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  if (!accepted && !flush) {
+    await new Promise<void>((done) => {
+      const go = () => {
+        res.off('drain', go);
+        res.off('close', go);
+        done();
+      };
+      res.on('drain', go);
+      res.on('close', go);
+    });
+  }
   return !res.destroyed;
 }
 
