@@ -91,12 +91,11 @@ function freshHash(f: RepoFile): HashState {
 }
 
 /** The hash of what a stopped download left, so the transfer continues it. */
-async function resumeState(f: RepoFile, incomplete: string, d: TransferDeps): Promise<HashState> {
+async function resumeState(f: RepoFile, incomplete: string): Promise<HashState> {
   const state = freshHash(f);
   const have = await fsp.stat(incomplete).then((st) => st.size, () => 0);
   if (have > expectedSize(f)) {
-    await fsp.rm(incomplete, { force: true });
-    d.onDiscard(have);
+    await fsp.rm(incomplete, { force: true }); // not this file's start (the cache did not count it)
     return state;
   }
   if (have > 0) {
@@ -132,8 +131,8 @@ async function bodyStart(res: Response, start: number, job: BlobJob, d: Transfer
   throw d.explain(failureOf(res), job.file.path);
 }
 
-/** Appends the rest of the file to `incomplete`; returns the hash state after what arrived. */
-async function fetchRest(job: BlobJob, incomplete: string, state: HashState, d: TransferDeps): Promise<HashState> {
+/** Appends the rest of the file to `incomplete`, advancing `state` (in place) with what arrived. */
+async function fetchRest(job: BlobJob, incomplete: string, state: HashState, d: TransferDeps): Promise<void> {
   const size = expectedSize(job.file);
   const stall = new AbortController();
   const timer = setTimeout(() => stall.abort(), d.stallMs);
@@ -141,7 +140,7 @@ async function fetchRest(job: BlobJob, incomplete: string, state: HashState, d: 
     const res = await get(job.url, state.hashed, AbortSignal.any([d.signal, stall.signal]), d);
     if ((await bodyStart(res, state.hashed, job, d)) === 0 && state.hashed > 0) {
       d.onDiscard(state.hashed);
-      state = freshHash(job.file);
+      Object.assign(state, freshHash(job.file));
     }
     const fh = await fsp.open(incomplete, state.hashed === 0 ? 'w' : 'r+');
     const out = new BatchedAppend(fh, state.hashed);
@@ -167,7 +166,6 @@ async function fetchRest(job: BlobJob, incomplete: string, state: HashState, d: 
     clearTimeout(timer);
   }
   if (state.hashed < size) throw new RetryableError('the connection closed early');
-  return state;
 }
 
 function droppedError(job: BlobJob, err: unknown, state: HashState, attempts: number): HubError {
@@ -180,12 +178,12 @@ function droppedError(job: BlobJob, err: unknown, state: HashState, attempts: nu
 
 /** Fills `incomplete` to the file's size, resuming and retrying; returns the hex digest of its bytes. */
 async function transfer(job: BlobJob, incomplete: string, d: TransferDeps): Promise<string> {
-  let state = await resumeState(job.file, incomplete, d);
+  const state = await resumeState(job.file, incomplete);
   let failures = 0;
   while (state.hashed < expectedSize(job.file)) {
     const before = state.hashed;
     try {
-      state = await fetchRest(job, incomplete, state, d);
+      await fetchRest(job, incomplete, state, d);
     } catch (err) {
       if (d.signal.aborted) throw new DownloadCancelledError();
       if (!(err instanceof RetryableError) && !isNetworkError(err)) throw err;

@@ -46,6 +46,20 @@ test('a connection cut mid-file: the download resumes with a Range request from 
   assert.equal(server.bytesServed(REPO, SHARD), at + server.hostedFile(REPO, SHARD).size - from, 'the cut part, then the rest from the resume point');
 });
 
+test('a server that ignores the Range of a resume (200, the whole file): the partial bytes are dropped and the file starts over', async () => {
+  server.resetCounts();
+  server.cutOnce(REPO, SHARD, 150_000);
+  server.ignoreRange(REPO, SHARD);
+  const seen: number[] = [];
+  const snap = await dl(newCache(), { onProgress: (p) => seen.push(p.bytesDone) });
+  assertSnapshotIsFixture(snap.snapshotDir);
+  const cdn = server.requests.filter((r) => r.url.startsWith('cdn:') && r.url.includes(encodeURIComponent(SHARD)));
+  assert.equal(cdn.length, 2);
+  assert.match(cdn[1].range ?? '', /^bytes=\d+-$/, 'it asked for the rest');
+  assert.equal(server.bytesServed(REPO, SHARD), 150_000 + server.hostedFile(REPO, SHARD).size, 'and got the whole file again');
+  assert.equal(seen.at(-1), fixtureBytes(), 'the dropped bytes left the count');
+});
+
 test('a connection that keeps failing: after the retries the error names the file and keeps what arrived for the next start', async () => {
   const cache = newCache();
   server.resetCounts();

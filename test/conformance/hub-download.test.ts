@@ -3,7 +3,8 @@
 // (ours or Python's), offline, and each failure's message.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { fileDownloadInfo, listFiles } from '@huggingface/hub';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadSnapshot, HubError, type DownloadOptions } from '../../src/hub';
@@ -124,7 +125,7 @@ test('a hub that cannot be reached: the message names HF_ENDPOINT and HF_HUB_OFF
   assertSnapshotIsFixture(snap.snapshotDir);
 });
 
-test('a gated repo: 401 without a token names HF_TOKEN and the page to accept; 403 for a token without access; an accepted token works', async () => {
+test('a gated repo: 401 without a token names HF_TOKEN and the page to accept; 403 for a token without access; an accepted token works (HF_TOKEN or the token file)', async () => {
   const e401 = await failure(dl(newCache(), { repo: 'gated/pixart' }));
   assert.equal(e401.kind, 'gated');
   assert.match(e401.message, new RegExp(`gated/pixart is a gated repo: open ${server.endpoint}/gated/pixart, log in and accept the conditions, then set HF_TOKEN`));
@@ -132,6 +133,9 @@ test('a gated repo: 401 without a token names HF_TOKEN and the page to accept; 4
   assert.match(e403.message, /the token from HF_TOKEN has no access yet/);
   const refused = await failure(dl(newCache(), { repo: 'gated/pixart', token: 'hf_expired' }));
   assert.equal(refused.kind, 'token-refused');
+  const home = mkdtempSync(join(tmpdir(), 'pixart-hf-home-'));
+  writeFileSync(join(home, 'token'), 'hf_accepted_test_token\n');
+  assertSnapshotIsFixture((await dl(newCache(), { repo: 'gated/pixart', env: { HF_HOME: home } })).snapshotDir);
   server.resetCounts();
   const snap = await dl(newCache(), { repo: 'gated/pixart', env: { HF_TOKEN: 'hf_accepted_test_token' } });
   assertSnapshotIsFixture(snap.snapshotDir);
@@ -160,4 +164,16 @@ test('a repo without safetensors weights for a folder is refused before anything
   assert.match(err.message, /bins\/pixart at "main" \([0-9a-f]{8}\) is not a PixArt diffusers checkpoint .*transformer\/\*\.safetensors \(it has only fp16 weights: choose the fp16 variant\)/);
   assert.equal(server.servedFiles('bins/pixart').size, 0);
   assert.ok(!existsSync(join(cache, 'models--bins--pixart', 'blobs')));
+});
+
+test('the hub\'s own JS client reads the local hub as it reads huggingface.co', async () => {
+  const shard = 'text_encoder/model-00001-of-00002.safetensors';
+  const info = await fileDownloadInfo({ repo: REPO, path: shard, hubUrl: server.endpoint });
+  assert.equal(info?.size, readFileSync(join(tinyDiffusersDir, shard)).length);
+  assert.equal(info?.etag, `"${pythonBlobName(shard, readFileSync(join(tinyDiffusersDir, shard)))}"`);
+  assert.equal(await fileDownloadInfo({ repo: REPO, path: 'no/such.json', hubUrl: server.endpoint }), null);
+  const entries = [];
+  for await (const e of listFiles({ repo: REPO, path: 'vae', expand: true, hubUrl: server.endpoint })) entries.push(e);
+  assert.deepEqual(entries.map((e) => e.path).sort(), ['vae/config.json', 'vae/diffusion_pytorch_model-00001-of-00002.safetensors', 'vae/diffusion_pytorch_model-00002-of-00002.safetensors', 'vae/diffusion_pytorch_model.fp16.safetensors', 'vae/diffusion_pytorch_model.safetensors.index.json']);
+  assert.ok(entries.every((e) => e.lastCommit?.id === server.commitOf(REPO)));
 });

@@ -14,6 +14,8 @@ export interface Hold {
 /** Faults keyed by `repo/path`; each is used once (corrupt and drop: as many times as their count). */
 export interface Faults {
   cut: Map<string, number>;
+  /** Answer a Range request with the whole file (200), as a server without ranges does, this many times. */
+  noRange: Map<string, number>;
   /** Close the connection before answering, this many times (after a pending cut has happened). */
   drop: Map<string, number>;
   corrupt: Map<string, number>;
@@ -73,7 +75,9 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Hos
     req.socket.destroy();
     return;
   }
-  const range = parseRange(req.headers.range, f.size);
+  const noRange = (faults.noRange.get(key) ?? 0) > 0 && !!req.headers.range;
+  if (noRange) faults.noRange.set(key, (faults.noRange.get(key) as number) - 1);
+  const range = noRange ? undefined : parseRange(req.headers.range, f.size);
   if (range === 'unsatisfiable') {
     res.writeHead(416, { 'content-range': `bytes */${f.size}` }).end();
     return;

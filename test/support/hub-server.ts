@@ -39,7 +39,7 @@ const error = (status: number, code: string | undefined, message: string): Reply
 
 export class HubServer {
   readonly requests: LoggedRequest[] = [];
-  readonly faults: Faults = { cut: new Map(), drop: new Map(), corrupt: new Map(), hold: new Map() };
+  readonly faults: Faults = { cut: new Map(), noRange: new Map(), drop: new Map(), corrupt: new Map(), hold: new Map() };
   /** Valid tokens; others are refused with 401. */
   readonly tokens = new Set(['hf_valid_test_token', 'hf_accepted_test_token']);
   pageSize = 1000;
@@ -94,6 +94,11 @@ export class HubServer {
   /** The next transfer of this file that reaches byte `at` stops the connection there. */
   cutOnce(repo: string, path: string, at: number): void {
     this.faults.cut.set(`${repo}/${path}`, at);
+  }
+
+  /** The next `times` Range requests for this file are answered with the whole file. */
+  ignoreRange(repo: string, path: string, times = 1): void {
+    this.faults.noRange.set(`${repo}/${path}`, times);
   }
 
   /** The next `times` requests for this file's bytes get the connection closed without an answer. */
