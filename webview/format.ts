@@ -89,3 +89,10 @@ export function imageCaption(file: string, p: ImageParameters | undefined): stri
 export function imageMeta(p: ImageParameters | undefined): string {
   return p ? `seed ${p.seed}${p.width ? ` · ${p.width}×${p.height}` : ''}${p.steps ? ` · ${p.steps} steps` : ''}` : '';
 }
+
+/** The gallery's count line: "100 of 500 images in assets/generated", "1 image in …", "No images yet in …". */
+export function galleryCount(shown: number, total: number, folder: string): string {
+  if (total === 0) return `No images yet in ${folder}`;
+  if (shown < total) return `${shown} of ${total} images in ${folder}`;
+  return `${total} image${total === 1 ? '' : 's'} in ${folder}`;
+}

@@ -1,9 +1,9 @@
 // The gallery: the output folder's images as thumbnails (newest job's marked), each with its
-// actions, and draggable into an editor as the image file's URI.
+// actions, and draggable into an editor (the host's drop provider inserts it).
 
-import type { GalleryAction, GalleryItem } from '../src/protocol/messages';
+import { GALLERY_DRAG_MIME, type GalleryAction, type GalleryItem } from '../src/protocol/messages';
 import { clear, el } from './dom';
-import { imageCaption, imageMeta } from './format';
+import { galleryCount, imageCaption, imageMeta } from './format';
 import type { Send } from './host';
 
 const ACTIONS: { action: GalleryAction; label: string; title: string }[] = [
@@ -18,25 +18,35 @@ const ACTIONS: { action: GalleryAction; label: string; title: string }[] = [
 export class Gallery {
   readonly element: HTMLElement;
   private readonly list = el('ul', { class: 'gallery', 'aria-label': 'Generated images' });
-  private readonly folder = el('p', { class: 'hint folder' }, '');
+  private readonly folder = el('p', { id: 'gallery-count', class: 'hint folder', role: 'status' }, '');
+  /** The older images, a page at a time (the host knows the page size). */
+  private readonly more = el('button', { type: 'button', class: 'secondary more', hidden: true }, 'Show more');
   /** The files of the last finished job, highlighted. */
   private newFiles = new Set<string>();
 
   constructor(private readonly send: Send) {
     const refresh = el('button', { type: 'button', class: 'icon', title: 'Refresh', 'aria-label': 'Refresh the gallery' }, '↻');
     refresh.addEventListener('click', () => send({ type: 'refreshGallery' }));
+    this.more.addEventListener('click', () => send({ type: 'showMoreGallery' }));
     const header = el('div', { class: 'row header' }, el('h2', { id: 'gallery-title' }, 'Gallery'), refresh);
-    this.element = el('section', { class: 'gallery-section', 'aria-labelledby': 'gallery-title' }, header, this.folder, this.list);
+    this.element = el('section', { class: 'gallery-section', 'aria-labelledby': 'gallery-title' }, header, this.folder, this.list, this.more);
   }
 
   markNew(files: string[]): void {
     this.newFiles = new Set(files);
   }
 
-  show(items: GalleryItem[], folder: string): void {
+  /** The newest `items.length` of `total` images in `folder`. */
+  show(items: GalleryItem[], folder: string, total: number): void {
+    const before = this.list.children.length;
+    const moreHadFocus = document.activeElement === this.more;
     clear(this.list);
-    this.folder.textContent = folder ? `${items.length ? '' : 'No images yet in '}${folder}` : 'Open a folder, or generate once to choose where images go.';
+    this.folder.textContent = folder ? galleryCount(items.length, total, folder) : 'Open a folder, or generate once to choose where images go.';
     for (const item of items) this.list.append(this.entry(item));
+    this.more.hidden = items.length >= total;
+    this.more.textContent = `Show more (${total - items.length} older)`;
+    // Keyboard users who asked for more land on the first of them, not back at the top or on the button.
+    if (moreHadFocus) (this.list.children[before]?.querySelector('button.thumb') as HTMLElement | null)?.focus();
   }
 
   private entry(item: GalleryItem): HTMLElement {
@@ -53,8 +63,10 @@ export class Gallery {
     const meta = imageMeta(item.parameters);
     const li = el('li', { class: this.newFiles.has(item.file) ? 'new' : '', draggable: 'true' }, open, el('p', { class: 'caption' }, what), meta ? el('p', { class: 'hint meta' }, meta) : el('span'), bar);
     li.addEventListener('dragstart', (e) => {
-      e.dataTransfer?.setData('text/uri-list', item.fileUri);
-      e.dataTransfer?.setData('text/plain', item.fileUri);
+      if (!e.dataTransfer) return;
+      // The name only: the host's drop provider makes the snippet for the editor it lands in.
+      e.dataTransfer.setData(GALLERY_DRAG_MIME, JSON.stringify({ file: item.file }));
+      e.dataTransfer.effectAllowed = 'copy';
     });
     return li;
   }

@@ -68,7 +68,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'jobFailed':
       return progress.failed(msg);
     case 'gallery':
-      return gallery.show(msg.items, msg.folder);
+      return gallery.show(msg.items, msg.folder, msg.total);
     case 'setForm':
       form.apply(fromConfig(msg.params));
       return form.focusPrompt();

@@ -13,6 +13,7 @@ import type { Log } from './log';
 import { confirmModelFolder, prepareModel } from './prepare-model';
 import { downloadModel } from './download-model';
 import { generateFromPrompt } from './generate-command';
+import { pickGalleryImage } from './gallery-pick';
 
 const COMMANDS = {
   generate: 'pixart.generate',
@@ -77,22 +78,13 @@ function registerImageCommands(reg: Register, controller: Controller, view: Gene
       await actions.insert(arg.fsPath);
       return;
     }
-    const images = await controller.gallery.images();
+    const images = await controller.gallery.listing();
     if (images.length === 0) {
       void vscode.window.showInformationMessage('PixArt: no generated images in the output folder yet.');
       return;
     }
-    const pick = await vscode.window.showQuickPick(
-      images.map((i) => ({
-        label: i.file,
-        description: i.parameters?.prompt.replace(/\s+/g, ' ').slice(0, 120) ?? '',
-        detail: i.parameters ? `seed ${i.parameters.seed} · ${i.parameters.width}×${i.parameters.height} · ${i.parameters.model} · ${new Date(i.mtimeMs).toLocaleString()}` : new Date(i.mtimeMs).toLocaleString(),
-        iconPath: vscode.Uri.file(i.path),
-        path: i.path,
-      })),
-      { title: 'PixArt: Insert Image', placeHolder: 'Choose an image to insert at the cursor', matchOnDescription: true, matchOnDetail: true },
-    );
-    if (pick) await actions.insert(pick.path);
+    const picked = await pickGalleryImage(controller.gallery, images);
+    if (picked) await actions.insert(picked);
   });
 
   reg(COMMANDS.reuseParameters, async () => {

@@ -8,6 +8,7 @@ import { StallMonitor } from './stall-monitor';
 import { GeneratorViewProvider, GENERATOR_VIEW_ID } from './generator-view';
 import { WelcomeViewProvider, WELCOME_VIEW_ID } from './welcome-view';
 import { GalleryActions } from './gallery-actions';
+import { registerGalleryDrop } from './drop-provider';
 import { StatusBar } from './status-bar';
 import { registerCommands } from './commands';
 import { createLog } from './log';
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     new StatusBar(controller),
     vscode.window.registerWebviewViewProvider(GENERATOR_VIEW_ID, view),
     vscode.window.registerTreeDataProvider(WELCOME_VIEW_ID, new WelcomeViewProvider()),
+    registerGalleryDrop(actions, log),
   );
   registerCommands(context, controller, view, actions, log);
   const tools = registerLanguageModelTools(controller, log);

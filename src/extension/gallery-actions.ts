@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { GalleryAction } from '../protocol/messages';
+import { isPlainFileName } from '../protocol/validate';
 import { IMAGE_EXTENSIONS } from './asset-store';
 import { readImageParameters } from './image-reader';
 import { UnsafePathError, altFromPrompt, imageSnippet, markdownLink, relativeImagePath } from './insertion';
@@ -16,6 +17,15 @@ import { configFromParameters, type ImageParameters } from '../image/parameters'
 
 export class GalleryActions {
   constructor(private readonly controller: Controller, private readonly log: Log) {}
+
+  /** The path of the gallery image named `name` (a plain file name), when it is an image file in the output folder now. */
+  async galleryFile(name: string): Promise<string | undefined> {
+    const folder = await this.controller.output.resolve(false);
+    if (!folder || !isPlainFileName(name) || !IMAGE_EXTENSIONS.test(name)) return undefined;
+    const file = path.join(folder, name);
+    const st = await fs.lstat(file).catch(() => undefined);
+    return st?.isFile() ? file : undefined;
+  }
 
   /** Runs an action on an image file inside the output folder (anything else is refused). */
   async run(action: GalleryAction, file: string): Promise<void> {
@@ -59,10 +69,9 @@ export class GalleryActions {
       return false;
     }
     const doc = editor.document;
-    const docPath = doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined;
     let text: string;
     try {
-      text = imageSnippet(doc.languageId, relativeImagePath(file, docPath, this.controller.output.workspaceRoot()), altFromPrompt(prompt));
+      text = this.snippetIn(doc, file, prompt);
     } catch (err) {
       if (!(err instanceof UnsafePathError)) throw err;
       void vscode.window.showWarningMessage(`PixArt: ${err.message}`);
@@ -73,6 +82,20 @@ export class GalleryActions {
     });
     if (ok) await vscode.window.showTextDocument(doc, editor.viewColumn);
     return ok;
+  }
+
+  /**
+   * What Insert puts into `doc` for `file` (the gallery's drop into an editor too): the document
+   * language's snippet, its path relative to the document. Throws UnsafePathError for a path the
+   * language cannot carry.
+   */
+  async snippetFor(doc: vscode.TextDocument, file: string): Promise<string> {
+    return this.snippetIn(doc, file, await this.prompt(file));
+  }
+
+  private snippetIn(doc: vscode.TextDocument, file: string, prompt: string): string {
+    const docPath = doc.uri.scheme === 'file' && !doc.isUntitled ? doc.uri.fsPath : undefined;
+    return imageSnippet(doc.languageId, relativeImagePath(file, docPath, this.controller.output.workspaceRoot()), altFromPrompt(prompt));
   }
 
   async copyMarkdown(file: string): Promise<void> {

@@ -1,34 +1,68 @@
-// What the generator view's gallery shows: the output folder's images (newest first, with their
-// parameters), listed again whenever the folder or its files change, and turned into GalleryItems
-// with the URIs the webview may load.
+// What the generator view's gallery shows: the output folder's images, newest first, a page at a
+// time (the first GALLERY_PAGE, then as many more as the user asks for), with how many there are
+// in all, listed again whenever the folder or its files change; and every image for the pickers.
 
-import * as vscode from 'vscode';
 import type { GalleryItem } from '../protocol/messages';
 import type { StoredImage } from './asset-store';
 import { Gallery } from './image-reader';
 import type { OutputFolder } from './output-folder';
 import type { Log } from './log';
 
-const GALLERY_LIMIT = 120;
+/** Images per page of the sidebar gallery: its tiles stay cheap to render, "Show more" adds a page. */
+export const GALLERY_PAGE = 100;
 
-export type GalleryListener = (images: StoredImage[], folder: string | undefined) => void;
+/** What the gallery shows now: the newest `images` (parameters read), of `total` in `folder`. */
+export interface GalleryPage {
+  images: StoredImage[];
+  total: number;
+  folder: string | undefined;
+}
+
+export type GalleryListener = (page: GalleryPage) => void;
 
 export class GalleryFeed {
   private readonly gallery = new Gallery();
   private listener: GalleryListener | undefined;
+  /** How many images the sidebar shows (grows with "Show more"; a new output folder starts again). */
+  private shown = GALLERY_PAGE;
+  private shownFolder: string | undefined;
 
   constructor(private readonly output: OutputFolder, private readonly log: Log) {}
 
-  /** The images in the output folder (none when there is no folder yet or it cannot be read). */
-  async images(): Promise<StoredImage[]> {
+  /** Every image in the output folder, newest first, with the parameters read so far (none when there is no folder yet or it cannot be read). */
+  async listing(): Promise<StoredImage[]> {
     const folder = await this.output.resolve(false);
-    if (!folder) return [];
+    return folder ? this.filesIn(folder) : [];
+  }
+
+  private async filesIn(folder: string): Promise<StoredImage[]> {
     try {
-      return await this.gallery.list(folder, GALLERY_LIMIT);
+      return await this.gallery.files(folder);
     } catch (err) {
       this.log.warn(`cannot list ${folder}: ${err instanceof Error ? err.message : String(err)}`);
       return [];
     }
+  }
+
+  /** Reads the parameters of `images` not read yet (off the host's thread; cached). */
+  withParameters(images: StoredImage[]): Promise<StoredImage[]> {
+    return this.gallery.withParameters(images);
+  }
+
+  /** Every image in the output folder with its parameters. */
+  async images(): Promise<StoredImage[]> {
+    return this.withParameters(await this.listing());
+  }
+
+  /** The page the sidebar shows. */
+  async page(): Promise<GalleryPage> {
+    const folder = await this.output.resolve(false);
+    if (folder !== this.shownFolder) {
+      this.shownFolder = folder;
+      this.shown = GALLERY_PAGE;
+    }
+    const all = folder ? await this.filesIn(folder) : [];
+    return { images: await this.withParameters(all.slice(0, this.shown)), total: all.length, folder };
   }
 
   /** The view registers here to receive gallery contents (it owns the webview URIs). */
@@ -36,10 +70,15 @@ export class GalleryFeed {
     this.listener = listener;
   }
 
+  /** One more page in the sidebar. */
+  async showMore(): Promise<void> {
+    this.shown += GALLERY_PAGE;
+    await this.refresh();
+  }
+
   async refresh(): Promise<void> {
     if (!this.listener) return;
-    const folder = await this.output.resolve(false);
-    this.listener(await this.images(), folder);
+    this.listener(await this.page());
   }
 }
 
@@ -48,7 +87,6 @@ export function galleryItems(images: StoredImage[], toSrc: (p: string) => string
   return images.map((i) => ({
     file: i.file,
     src: toSrc(i.path),
-    fileUri: vscode.Uri.file(i.path).toString(),
     mtimeMs: i.mtimeMs,
     ...(i.parameters ? { parameters: i.parameters } : {}),
   }));

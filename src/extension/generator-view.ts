@@ -7,8 +7,7 @@ import type { HostToWebview } from '../protocol/messages';
 import type { GenerationConfig } from '../protocol/generation';
 import { parseWebviewMessage } from '../protocol/validate';
 import type { Controller } from './controller';
-import { galleryItems } from './gallery';
-import type { StoredImage } from './asset-store';
+import { galleryItems, type GalleryPage } from './gallery';
 import { InlineThumbnails, PLACEHOLDER_URI, servableRoot } from './gallery-sources';
 import { makeNonce, webviewHtml } from './webview-html';
 import type { GalleryActions } from './gallery-actions';
@@ -34,14 +33,14 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
     private readonly log: Log,
   ) {
     this.disposables.push(controller.onPost((m) => this.post(m)));
-    controller.gallery.setListener((images, folder) => void this.showGallery(images, folder));
+    controller.gallery.setListener((page) => void this.showGallery(page));
   }
 
   /**
    * Posts the gallery. The output folder is a webview root only when it lies inside the workspace;
    * elsewhere the pictures go as data: URIs, so a folder such as ~ opens nothing (gallery-sources.ts).
    */
-  private async showGallery(images: StoredImage[], folder: string | undefined): Promise<void> {
+  private async showGallery({ images, total, folder }: GalleryPage): Promise<void> {
     const view = this.view;
     if (!view) return;
     const listing = ++this.galleryListing;
@@ -56,7 +55,7 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
     }
     const items = galleryItems(images, (p) => (inline ? inline.get(p) ?? PLACEHOLDER_URI : view.webview.asWebviewUri(vscode.Uri.file(p)).toString()));
     // Inside the workspace the folder reads as the user set it (assets/generated), not as an absolute path.
-    this.post({ type: 'gallery', items, folder: folder ? vscode.workspace.asRelativePath(folder, false) : '' });
+    this.post({ type: 'gallery', items, total, folder: folder ? vscode.workspace.asRelativePath(folder, false) : '' });
   }
 
   private webviewOptions(): vscode.WebviewOptions {
@@ -143,6 +142,9 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         return;
       case 'refreshGallery':
         await this.controller.gallery.refresh();
+        return;
+      case 'showMoreGallery':
+        await this.controller.gallery.showMore();
         return;
       case 'galleryAction': {
         const folder = this.galleryFolder ?? (await this.controller.output.resolve(false));

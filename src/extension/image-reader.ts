@@ -41,13 +41,18 @@ function defaultReader(): ParametersReader {
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
 
-/** Images in the output folder, newest first, at most `limit`; parameters read from each file (cached by name and mtime). */
+/**
+ * The output folder's images, newest first: listed (names, sizes, mtimes: cheap) apart from their
+ * parameters (a file read each, off this thread), which are cached by path and mtime, so a page of
+ * the gallery or a picker reads only what it shows and nothing twice.
+ */
 export class Gallery {
   private cache = new Map<string, { mtimeMs: number; parameters?: ImageParameters }>();
 
   constructor(private readonly reader: ParametersReader = defaultReader()) {}
 
-  async list(folder: string, limit = 100): Promise<StoredImage[]> {
+  /** Every image file in `folder`, newest first, with the parameters already read (none when the folder is missing). */
+  async files(folder: string): Promise<StoredImage[]> {
     let names: string[];
     try {
       names = await fs.readdir(folder);
@@ -61,17 +66,30 @@ export class Gallery {
       const p = path.join(folder, file);
       try {
         const st = await fs.lstat(p); // a link is not a file here
-        if (st.isFile()) found.push({ file, path: p, mtimeMs: st.mtimeMs, size: st.size });
+        if (st.isFile()) found.push({ file, path: p, mtimeMs: st.mtimeMs, size: st.size, parameters: this.cached(p, st.mtimeMs) });
       } catch {
         /* vanished meanwhile */
       }
     }
-    found.sort((a, b) => b.mtimeMs - a.mtimeMs || b.file.localeCompare(a.file));
-    const out = found.slice(0, limit);
-    const unread = out.filter((item) => this.cache.get(item.path)?.mtimeMs !== item.mtimeMs);
+    return found.sort((a, b) => b.mtimeMs - a.mtimeMs || b.file.localeCompare(a.file));
+  }
+
+  /** Reads the parameters of those of `images` not read yet, in place; returns `images`. */
+  async withParameters(images: StoredImage[]): Promise<StoredImage[]> {
+    const unread = images.filter((item) => this.cache.get(item.path)?.mtimeMs !== item.mtimeMs);
     const read = await this.reader.read(unread.map((item) => item.path));
     unread.forEach((item, i) => this.cache.set(item.path, { mtimeMs: item.mtimeMs, parameters: read[i] }));
-    for (const item of out) item.parameters = this.cache.get(item.path)?.parameters;
-    return out;
+    for (const item of images) item.parameters = this.cached(item.path, item.mtimeMs);
+    return images;
+  }
+
+  /** The newest `limit` images of `folder` with their parameters. */
+  async list(folder: string, limit = 100): Promise<StoredImage[]> {
+    return this.withParameters((await this.files(folder)).slice(0, limit));
+  }
+
+  private cached(file: string, mtimeMs: number): ImageParameters | undefined {
+    const c = this.cache.get(file);
+    return c?.mtimeMs === mtimeMs ? c.parameters : undefined;
   }
 }

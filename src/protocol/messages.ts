@@ -74,11 +74,16 @@ export interface GalleryItem {
   file: string;
   /** URI the webview may load (asWebviewUri). */
   src: string;
-  /** file: URI of the image, for drag and drop into editors. */
-  fileUri: string;
   mtimeMs: number;
   parameters?: ImageParameters;
 }
+
+/**
+ * The DataTransfer type a gallery image is dragged out of the webview with: JSON `{ "file": name }`,
+ * a name in the output folder. The host's drop provider turns it into the Insert snippet (a file:
+ * URI would not survive the web workbench, which blanks it to about:blank#blocked).
+ */
+export const GALLERY_DRAG_MIME = 'application/vnd.pixart.gallery-image';
 
 export type GalleryAction = 'open' | 'insert' | 'copyMarkdown' | 'reveal' | 'reuse' | 'rerun' | 'delete';
 export const GALLERY_ACTIONS: readonly GalleryAction[] = ['open', 'insert', 'copyMarkdown', 'reveal', 'reuse', 'rerun', 'delete'];
@@ -97,6 +102,8 @@ export type WebviewToHost =
   | { type: 'openSettings' }
   | { type: 'showLog' }
   | { type: 'refreshGallery' }
+  /** One more page of the gallery. */
+  | { type: 'showMoreGallery' }
   | { type: 'galleryAction'; action: GalleryAction; file: string };
 
 // ─── host → webview ──────────────────────────────────────────────────────────
@@ -113,7 +120,8 @@ export type HostToWebview =
   | { type: 'preview'; jobId: string; index: number; width: number; height: number; /** base64 of HWC RGB bytes */ rgb: string }
   | { type: 'jobDone'; jobId: string; seed: string; files: string[]; totalMs: number }
   | { type: 'jobFailed'; jobId: string; message: string; cancelled: boolean }
-  | { type: 'gallery'; items: GalleryItem[]; folder: string }
+  /** The newest `items.length` of the `total` images in `folder`. */
+  | { type: 'gallery'; items: GalleryItem[]; folder: string; total: number }
   | { type: 'setForm'; params: Partial<GenerationConfig> }
   | { type: 'invalid'; errors: FieldError[] }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };

@@ -37,6 +37,7 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
     case 'openSettings':
     case 'showLog':
     case 'refreshGallery':
+    case 'showMoreGallery':
       return { ok: true, message: { type: raw.type } };
     case 'generate':
       if (!isRecord(raw.params)) return { ok: false, error: 'generate: params missing' };

@@ -107,3 +107,32 @@ test('the gallery lists no symbolic links, and its readers do not read through o
   }
   assert.deepEqual(await readImageParameters(path.join(folder, 'linked.png')), params, 'a file the user picks (Explorer) may be a link');
 });
+
+test('the gallery lists every file cheaply and reads parameters only for the images asked for, once', async (t) => {
+  const folder = tempFolder(t);
+  for (let i = 0; i < 5; i++) {
+    const file = await saveUnique(folder, `img-${i}.png`, png());
+    utimesSync(file, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+  }
+  const asked: string[] = [];
+  const counting = { read: (files: string[]) => (asked.push(...files.map((f) => path.basename(f))), sameThreadReader.read(files)) };
+  const g = new Gallery(counting);
+  const all = await g.files(folder);
+  assert.deepEqual(all.map((i) => i.file), ['img-4.png', 'img-3.png', 'img-2.png', 'img-1.png', 'img-0.png'], 'newest first');
+  assert.deepEqual(asked, [], 'listing reads no file');
+  assert.ok(all.every((i) => i.parameters === undefined));
+  await g.withParameters(all.slice(0, 2));
+  assert.deepEqual(asked, ['img-4.png', 'img-3.png']);
+  assert.deepEqual(all[0].parameters, params);
+  const again = await g.files(folder);
+  assert.deepEqual(again[1].parameters, params, 'a listing carries the parameters read before');
+  assert.equal(again[2].parameters, undefined);
+  await g.withParameters(again);
+  assert.deepEqual(asked, ['img-4.png', 'img-3.png', 'img-2.png', 'img-1.png', 'img-0.png'], 'each file read once');
+  utimesSync(path.join(folder, 'img-0.png'), new Date(2021, 0, 1), new Date(2021, 0, 1));
+  const touched = await g.files(folder);
+  assert.equal(touched[0].file, 'img-0.png');
+  assert.equal(touched[0].parameters, undefined, 'a changed file is read again');
+  await g.withParameters(touched);
+  assert.equal(asked.length, 6);
+});

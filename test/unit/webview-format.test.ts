@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, imageCaption, imageMeta, modelLine, phaseLine, sizeLabel, stepLine, tokenLine } from '../../webview/format';
+import { formatDuration, galleryCount, imageCaption, imageMeta, modelLine, phaseLine, sizeLabel, stepLine, tokenLine } from '../../webview/format';
 
 test('durations', () => {
   assert.equal(formatDuration(850), '1 s');
@@ -56,4 +56,11 @@ test('gallery captions and metadata', () => {
   assert.equal(imageMeta(p), 'seed 1234 · 128×128 · 40 steps');
   assert.equal(imageMeta({ prompt: '', negativePrompt: '', seed: '5', sampler: 'LCM', model: 'm' }), 'seed 5');
   assert.equal(imageMeta(undefined), '');
+});
+
+test('the gallery count says how many of how many', () => {
+  assert.equal(galleryCount(100, 500, 'assets/generated'), '100 of 500 images in assets/generated');
+  assert.equal(galleryCount(500, 500, 'assets/generated'), '500 images in assets/generated');
+  assert.equal(galleryCount(1, 1, 'out'), '1 image in out');
+  assert.equal(galleryCount(0, 0, 'out'), 'No images yet in out');
 });
