@@ -38,6 +38,8 @@ export class GeneratorForm {
   // is off), where a form is never submitted and no submit event fires. Click and keys call generate().
   private readonly generateButton = el('button', { type: 'button', class: 'primary' }, 'Generate');
   private readonly cancelButton = el('button', { type: 'button', class: 'secondary', disabled: true }, 'Cancel');
+  /** Why Generate is off (the host says: no model folder, or a model that failed to load). */
+  private readonly blocked = el('p', { id: 'generate-blocked', class: 'hint', hidden: true });
   private readonly negativeField: HTMLElement;
   private readonly errors: FieldErrors;
   /** Until the host names a model, a restored size is kept as the only option. */
@@ -57,6 +59,7 @@ export class GeneratorForm {
       el('div', { class: 'row two' }, field('width', 'Size', this.size), field('imagesPerPrompt', 'Images', this.count)),
       el('p', { id: 'message-error', class: 'error', role: 'alert', hidden: true }),
       el('div', { class: 'row buttons' }, this.generateButton, this.cancelButton),
+      this.blocked,
     );
     const controls = new Map<string, HTMLElement>([
       ['prompt', this.prompt],
@@ -93,7 +96,11 @@ export class GeneratorForm {
   setModel(m: ModelState, defaults: FormDefaults): void {
     this.hasModel = m.model !== undefined;
     this.showSizes(m, defaults);
-    this.generateButton.disabled = m.state === 'unset';
+    this.generateButton.disabled = m.generateBlocked !== undefined;
+    this.blocked.hidden = m.generateBlocked === undefined;
+    this.blocked.textContent = m.generateBlocked ?? '';
+    if (m.generateBlocked) this.generateButton.setAttribute('aria-describedby', 'generate-blocked');
+    else this.generateButton.removeAttribute('aria-describedby');
     this.steps.max = String(Math.min(LIMITS.maxSteps, m.model?.maxSteps ?? LIMITS.maxSteps));
     this.updateNegativeState();
     this.tokens.request();

@@ -140,6 +140,9 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
       case 'showLog':
         this.log.show();
         return;
+      case 'reloadModel':
+        this.controller.model.load();
+        return;
       case 'refreshGallery':
         await this.controller.gallery.refresh();
         return;

@@ -35,18 +35,28 @@ const LOAD_FIXES = {
   other: { what: 'The model could not be loaded', button: 'Select Model Folder…', command: 'pixart.selectModelFolder' },
 } as const;
 
+/**
+ * Why Generate is off in this state: without a model folder, and while the model is in error (a
+ * job would only fail again; a new load, by Reload Model or a settings change, turns it back on).
+ */
+function generateBlocked(m: ModelState): string | undefined {
+  if (m.state === 'unset') return 'Generate needs a model folder: select one first.';
+  if (m.state === 'error') return 'Generate is off until the model loads: fix what the error says, then Reload Model (or select another model folder).';
+  return undefined;
+}
+
 const TOKEN_REPLY_MS = 5000;
 const NO_COUNT: TokenCount = { tokens: -1, max: 120, truncated: false };
 
 export class ModelSession {
-  private model: ModelState = { state: 'unset' };
+  private model: ModelState;
   /** The last load failure as shown to the user (the real-VS-Code tests read it: notifications cannot be). */
   lastNotice: { text: string; buttons: string[]; command: string } | undefined;
   private readonly tokenReplies = new PendingReplies<TokenCount>(TOKEN_REPLY_MS, () => ({ ...NO_COUNT }));
 
   constructor(private readonly deps: ModelSessionDeps) {
     const modelPath = deps.settings().modelPath;
-    if (modelPath) this.model = { state: 'idle', modelPath };
+    this.model = modelPath ? { state: 'idle', modelPath } : { state: 'unset', generateBlocked: generateBlocked({ state: 'unset' }) };
     this.updateModelConfiguredContext();
   }
 
@@ -68,7 +78,7 @@ export class ModelSession {
   }
 
   private set(state: ModelState): void {
-    this.model = state;
+    this.model = { ...state, generateBlocked: generateBlocked(state) };
     this.postState();
     this.deps.changed();
   }

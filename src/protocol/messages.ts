@@ -43,6 +43,8 @@ export interface ModelState {
   /** Why loading failed (names the file or shape when the model folder is wrong). */
   error?: string;
   modelPath?: string;
+  /** Why Generate is off now (no model folder, or the model failed to load); absent when it is on. */
+  generateBlocked?: string;
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -101,6 +103,7 @@ export type WebviewToHost =
   | { type: 'selectModelFolder' }
   | { type: 'openSettings' }
   | { type: 'showLog' }
+  | { type: 'reloadModel' }
   | { type: 'refreshGallery' }
   /** One more page of the gallery. */
   | { type: 'showMoreGallery' }

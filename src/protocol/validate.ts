@@ -36,6 +36,7 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
     case 'selectModelFolder':
     case 'openSettings':
     case 'showLog':
+    case 'reloadModel':
     case 'refreshGallery':
     case 'showMoreGallery':
       return { ok: true, message: { type: raw.type } };

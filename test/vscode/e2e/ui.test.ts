@@ -6,7 +6,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { env, quickOpen, until } from './helpers';
@@ -231,5 +231,24 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
     await toast.getByRole('button', { name: 'Insert at Cursor' }).click();
     await until(editorText, (t) => t.includes('![a lighthouse at dusk](assets/generated/'), 'the palette image inserted into README.md');
     assert.equal(readdirSync(join(workspace, 'assets', 'generated')).filter((f) => f.endsWith('.png')).length, 2);
+  });
+
+  test('turns Generate off, saying why, while the model cannot load, and on again when it loads', async () => {
+    const broken = join(sandbox, 'model-that-fails');
+    cpSync(env('PIXART_TEST_MODEL'), broken, { recursive: true });
+    writeFileSync(join(broken, 'transformer', 'openvino_model.xml'), 'this is not an OpenVINO IR\n');
+    const machine = (modelPath: string) => writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': 'Default Dark Modern' }, { 'pixart.modelPath': modelPath, 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
+    const generate = view().getByRole('button', { name: 'Generate', exact: true });
+    machine(broken);
+    await until(() => view().locator('#model-error').innerText(), (t) => /transformer/.test(t), 'the load error');
+    await until(() => generate.isDisabled(), (d) => d, 'Generate to be off');
+    assert.match(await view().locator('#generate-blocked').innerText(), /^Generate is off until the model loads/);
+    assert.equal(await generate.getAttribute('aria-describedby'), 'generate-blocked', 'the reason is the button\'s description');
+    assert.ok(await view().getByRole('button', { name: 'Reload Model' }).isVisible(), 'Reload Model is offered');
+    await shot('09-model-error');
+    machine(env('PIXART_TEST_MODEL'));
+    await until(() => view().locator('#model-line').innerText(), (t) => /ready on CPU/.test(t), 'the good model to load');
+    assert.equal(await generate.isDisabled(), false, 'Generate is on again');
+    assert.equal(await view().locator('#generate-blocked').isHidden(), true);
   });
 });
