@@ -3,6 +3,7 @@
 // (load options only) and `pixart info`.
 import { join, resolve } from 'node:path';
 import { LIMITS, validateGeneration, type GenerationConfig, type RawGenerationConfig } from '../protocol/generation';
+import type { ImageFormat } from '../protocol/messages';
 
 export interface CliOptions {
   model: string;
@@ -17,16 +18,19 @@ export interface CliOptions {
   openvinoLib: string | null;
   cacheDir: string | null;
   out: string;
+  /** Told by --out's extension: .png, .webp, .jpg/.jpeg. */
+  format: ImageFormat;
   force: boolean;
 }
 
-export const USAGE = `usage: pixart generate --model DIR --prompt TEXT [--prompt TEXT …] --out FILE.png
+export const USAGE = `usage: pixart generate --model DIR --prompt TEXT [--prompt TEXT …] --out FILE.png|.webp|.jpg
   [--negative-prompt TEXT] [--seed N] [--steps N] [--guidance X] [--width W --height H]
   [--no-binning] [--images N] [--scheduler-config FILE] [--device CPU|GPU|NPU|AUTO]
   [--precision f32|auto] [--runtime auto|openvino-node|openvino-c] [--openvino-lib PATH]
   [--cache-dir DIR] [--force]
-Writes FILE.png (then FILE-2.png, … for more images) with the generation parameters embedded,
-and prints one JSON line: files, seed, size, timings.
+Writes FILE.png (then FILE-2.png, … for more images) with the generation parameters embedded
+(PNG: a parameters text chunk; WebP, JPEG: EXIF, as AUTOMATIC1111 writes them), and prints one
+JSON line: files, seed, size, timings.
 
 usage: pixart mcp --model DIR [--out DIR] [--device …] [--precision …] [--runtime …]
   [--openvino-lib PATH] [--cache-dir DIR] [--scheduler-config FILE]
@@ -50,7 +54,7 @@ const CONFIG_FLAGS: Record<string, keyof GenerationConfig> = {
   '--images': 'imagesPerPrompt',
 };
 
-type Parsed = Omit<CliOptions, 'config' | 'model' | 'out'> & { model?: string; out?: string; raw: RawGenerationConfig };
+type Parsed = Omit<CliOptions, 'config' | 'model' | 'out' | 'format'> & { model?: string; out?: string; raw: RawGenerationConfig };
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} takes ${allowed.join(', ')}, got "${v}"`);
@@ -119,10 +123,10 @@ export function parseArgs(argv: string[]): CliOptions {
   if (!o.model) throw new UsageError('--model DIR is required');
   if (o.prompts.length === 0) throw new UsageError('--prompt TEXT is required');
   if (!o.out) throw new UsageError('--out FILE.png is required');
-  if (!/\.png$/i.test(o.out)) throw new UsageError(`--out must name a .png file, got "${o.out}"`);
+  const format = outputFormat(o.out);
   if (('width' in o.raw) !== ('height' in o.raw)) throw new UsageError('give --width and --height together');
   const { raw, ...options } = o;
-  return { ...options, model: o.model, out: o.out, config: checkConfig(o.prompts, raw) };
+  return { ...options, model: o.model, out: o.out, format, config: checkConfig(o.prompts, raw) };
 }
 
 /** `pixart mcp`: the model and how to load it, and the output folder; generation values come with each call. */
@@ -149,10 +153,20 @@ export function parseMcpArgs(argv: string[]): McpOptions {
   return { model, schedulerConfig, device, precision, runtime, openvinoLib, cacheDir, out: resolve(o.out ?? join('assets', 'generated')) };
 }
 
-/** FILE.png, FILE-2.png, FILE-3.png … */
+const OUT_EXTENSION = /\.(png|webp|jpe?g)$/i;
+
+/** The format --out's extension names (.png, .webp, .jpg, .jpeg); a UsageError for any other. */
+export function outputFormat(out: string): ImageFormat {
+  const ext = OUT_EXTENSION.exec(out)?.[1].toLowerCase();
+  if (!ext) throw new UsageError(`--out must name a .png, .webp or .jpg file, got "${out}"`);
+  return ext === 'jpg' || ext === 'jpeg' ? 'jpeg' : (ext as ImageFormat);
+}
+
+/** FILE.png, FILE-2.png, FILE-3.png … (in --out's own extension). */
 export function outputFiles(out: string, count: number): string[] {
-  const stem = out.replace(/\.png$/i, '');
-  return Array.from({ length: count }, (_, i) => (i === 0 ? out : `${stem}-${i + 1}.png`));
+  const ext = OUT_EXTENSION.exec(out)?.[0] ?? '';
+  const stem = out.slice(0, out.length - ext.length);
+  return Array.from({ length: count }, (_, i) => (i === 0 ? out : `${stem}-${i + 1}${ext}`));
 }
 
 export interface InfoOptions {

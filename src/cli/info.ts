@@ -1,8 +1,9 @@
 // `pixart info FILE…`, the command line's "PNG Info": the generation parameters each image carries,
 // read by the extension's own bounded reader (read-metadata.ts). Text: the parameters as stored
-// (under a `==> FILE <==` header when there are several files); `--json`: one array of
-// { file, format, parameters, text } or { file, error }. A file that fails gets one line on stderr
-// and exit code 1; the others are still printed.
+// (under a `==> FILE <==` header when there are several files; a ComfyUI file's graph as that
+// text would say it); `--json`: one array of { file, format, source, parameters, text } or
+// { file, error }. A file that fails gets one line on stderr and exit code 1; the others are still
+// printed.
 import { readFileParameters } from '../image/read-metadata';
 import type { InfoOptions } from './args';
 
@@ -14,7 +15,7 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-type InfoEntry = { file: string; format: string; parameters: unknown; text: string } | { file: string; error: string };
+type InfoEntry = { file: string; format: string; source: string; parameters: unknown; text: string } | { file: string; error: string };
 
 /** Prints each file's parameters; resolves with the exit code (0, or 1 when any file failed). */
 export async function runInfo(o: InfoOptions, out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
@@ -22,7 +23,7 @@ export async function runInfo(o: InfoOptions, out: (line: string) => void = cons
   for (const file of o.files) {
     try {
       const r = await readFileParameters(file);
-      entries.push({ file, format: r.format, parameters: r.parameters, text: r.text });
+      entries.push({ file, format: r.format, source: r.source, parameters: r.parameters, text: r.text });
     } catch (e) {
       entries.push({ file, error: reason(e) });
       err(`pixart: ${file}: ${reason(e)}`);

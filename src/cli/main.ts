@@ -8,8 +8,8 @@ import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
 import { RuntimeUnavailableError } from '../engine/runtime-error';
 import { PixArtPipeline } from '../pipeline/pipeline';
-import { encodePng } from '../image/png';
-import { imageParameters, toParameters, PARAMETERS_KEY } from '../image/parameters';
+import { encodeImage } from '../image/encode';
+import { imageParameters, toParameters } from '../image/parameters';
 import { LIMITS } from '../protocol/generation';
 import { writeFileAtomic } from '../image/atomic-write';
 import { parseArgs, parseInfoArgs, parseMcpArgs, outputFiles, USAGE, UsageError } from './args';
@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const o = parseArgs(argv);
   const files = outputFiles(o.out, o.prompts.length * (o.config.imagesPerPrompt ?? 1));
-  await checkOutputs(files, o.force, o.cacheDir);
+  await checkOutputs(files, o.format, o.force, o.cacheDir);
   const t0 = performance.now();
   const engine = await createEngine({ runtime: o.runtime, libraryPath: o.openvinoLib ?? undefined, libraryPathLabel: '--openvino-lib' });
   const pipeline = await PixArtPipeline.load(o.model, engine, {
@@ -55,10 +55,10 @@ async function main(argv: string[]): Promise<void> {
   const defaultSize = info.staticSize ?? { width: info.sampleSize * 8, height: info.sampleSize * 8 };
   const config = { ...info.defaults, ...defaultSize, ...o.config, seed: o.config.seed || String(randomInt(0, LIMITS.maxRandomSeed + 1)) };
   const result = await pipeline.generate({ ...config, prompt: o.prompts, resolutionBinning: o.binning });
-  result.images.forEach((img, i) => {
+  for (const [i, img] of result.images.entries()) {
     const parameters = toParameters(imageParameters(config, img, info, result.images.length));
-    writeFileAtomic(files[i], encodePng(img.rgb, img.width, img.height, { [PARAMETERS_KEY]: parameters }), { overwrite: o.force });
-  });
+    writeFileAtomic(files[i], await encodeImage({ rgb: img.rgb, width: img.width, height: img.height, parameters }, o.format), { overwrite: o.force });
+  }
   pipeline.dispose();
   engine.dispose();
   const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -37,6 +37,11 @@ function loadSharp(): SharpLike | null {
   return sharpModule;
 }
 
+/** Whether `format` can be written here (WebP and JPEG need the optional sharp package). */
+export function canEncode(format: ImageFormat): boolean {
+  return format === 'png' || loadSharp() !== null;
+}
+
 export async function encodeImage(image: ImageToEncode, format: ImageFormat): Promise<Uint8Array> {
   if (format === 'png') return encodePng(image.rgb, image.width, image.height, { [PARAMETERS_KEY]: image.parameters });
   const sharp = loadSharp();

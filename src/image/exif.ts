@@ -1,11 +1,15 @@
 // The two EXIF text fields that carry generation parameters: IFD0 ImageDescription and the Exif
-// IFD's UserComment (what AUTOMATIC1111 writes: an 8-byte charset code, then the text). We write
-// both ourselves (sharp/libvips writes EXIF strings as ASCII, so a non-ASCII prompt became "?"):
+// IFD's UserComment (what AUTOMATIC1111 writes: an 8-byte charset code, then the text); and, read
+// only, IFD0 Make and Model, where ComfyUI's WebP files keep its graphs. We write the first two
+// ourselves (sharp/libvips writes EXIF strings as ASCII, so a non-ASCII prompt became "?"):
 // UserComment as `UNICODE\0` + UTF-16 in the TIFF's byte order (big-endian, as piexif writes it for
 // A1111), ImageDescription as UTF-8. Reads only those two IFDs, every offset bounds-checked, so
 // hostile data costs no more than its own size.
 
 const IMAGE_DESCRIPTION = 0x010e;
+/** IFD0 Make and Model: where ComfyUI's WebP files keep "workflow:{…}" and "prompt:{…}". */
+const MAKE = 0x010f;
+const MODEL = 0x0110;
 const EXIF_IFD = 0x8769;
 const USER_COMMENT = 0x9286;
 const MAX_ENTRIES = 1000;
@@ -18,6 +22,9 @@ const UNICODE_CODE = Buffer.from('UNICODE\0', 'latin1');
 export interface ExifText {
   ImageDescription?: string;
   UserComment?: string;
+  /** Read only (ComfyUI's graphs); never written. */
+  Make?: string;
+  Model?: string;
 }
 
 class Tiff {
@@ -108,6 +115,10 @@ export function readExifText(exif: Buffer): ExifText {
   const main = tiff.entries(ifd0);
   const description = main.get(IMAGE_DESCRIPTION);
   if (description) out.ImageDescription = trimNul(description).toString('utf8');
+  for (const [tag, key] of [[MAKE, 'Make'], [MODEL, 'Model']] as const) {
+    const v = main.get(tag);
+    if (v) out[key] = trimNul(v).toString('utf8');
+  }
   const exifIfd = tiff.offset(main.get(EXIF_IFD));
   const comment = exifIfd === undefined ? undefined : tiff.entries(exifIfd).get(USER_COMMENT);
   if (comment && comment.length >= 8) out.UserComment = userComment(comment, tiff.littleEndian);

@@ -2,12 +2,14 @@
 // folder): PNG text chunks, and the EXIF of WebP and JPEG. Only headers and the chunks that may
 // hold text are read, each within a byte budget, so a huge or crafted file costs a bounded
 // number of small reads. The one reader of image metadata: the extension (its gallery thread,
-// Reuse, Re-run, Insert) and `pixart info` both come here.
+// Reuse, Re-run, Insert) and `pixart info` both come here. Besides the A1111-style parameters text
+// (ours, A1111's), ComfyUI's graphs are read (comfyui.ts).
 import { constants, promises as fs } from 'node:fs';
 import { PNG_MAX_CHUNKS, PNG_SIGNATURE } from './png';
 import { PngTextCollector, pngTextKeyword, type PngTextOptions, type PngTextResult } from './png-text';
 import { readExifText } from './exif';
-import { fromParameters, PARAMETERS_KEY, type ImageParameters } from './parameters';
+import { fromParameters, toParameters, PARAMETERS_KEY, type ImageParameters } from './parameters';
+import { COMFY_KEYS, comfyParameters } from './comfyui';
 import type { ImageFormat } from '../protocol/messages';
 
 /** What an image file says: PNG keyword → text, or the EXIF fields ImageDescription / UserComment. */
@@ -141,34 +143,66 @@ export async function readImageText(src: ByteSource, options: PngTextOptions = {
 
 /** Where each format keeps the parameters text: A1111 writes EXIF UserComment, we ImageDescription. */
 const PARAMETER_FIELDS: Record<ImageFormat, string[]> = { png: [PARAMETERS_KEY], webp: ['UserComment', 'ImageDescription'], jpeg: ['UserComment', 'ImageDescription'] };
+/** EXIF fields where tools keep ComfyUI's graphs as "prompt:{…}" / "workflow:{…}" (ComfyUI itself: Model and Make). */
+const COMFY_EXIF_FIELDS = ['Model', 'Make', 'ImageDescription', 'UserComment'];
 
 export interface ParametersRead {
   format: ImageFormat;
-  /** The parameters text as stored. */
+  /** What they were read from: a parameters text (ours, A1111's and the tools that follow it), or ComfyUI's graph. */
+  source: 'parameters' | 'comfyui';
+  /** The parameters text as stored; for a ComfyUI file, the parameters as that text would say them. */
   text: string;
   parameters: ImageParameters;
 }
 
-/**
- * The generation parameters an image carries. Throws MetadataError (not an image, no parameters,
- * with why a parameters chunk was skipped), NotParametersError (text that is not parameters), or
- * the file system's error.
- */
-export async function readParameters(src: ByteSource): Promise<ParametersRead> {
-  const found = await readImageText(src, { keywords: [PARAMETERS_KEY] });
-  const texts = PARAMETER_FIELDS[found.format].map((k) => found.text[k]).filter((t): t is string => !!t);
-  let firstError: unknown;
-  for (const text of texts) {
-    try {
-      return { format: found.format, text, parameters: fromParameters(text) };
-    } catch (err) {
-      firstError ??= err;
+/** ComfyUI's graphs in a file: PNG text chunks `prompt` / `workflow`, or EXIF fields that start "prompt:" / "workflow:". */
+function comfyGraphs(found: ImageText): { prompt?: string; workflow?: string } | undefined {
+  const graphs: { prompt?: string; workflow?: string } = {};
+  for (const key of COMFY_KEYS) {
+    if (found.format === 'png' && found.text[key]) graphs[key] = found.text[key];
+    for (const field of found.format === 'png' ? [] : COMFY_EXIF_FIELDS) {
+      const value = found.text[field];
+      if (value?.startsWith(`${key}:`) && graphs[key] === undefined) graphs[key] = value.slice(key.length + 1);
     }
   }
-  if (firstError) throw firstError;
+  return graphs.prompt !== undefined || graphs.workflow !== undefined ? graphs : undefined;
+}
+
+/** The first parameters text that parses, or the first text's error (undefined: no text at all). */
+function fromTexts(found: ImageText): { read?: ParametersRead; error?: unknown } {
+  let error: unknown;
+  for (const text of PARAMETER_FIELDS[found.format].map((k) => found.text[k]).filter((t): t is string => !!t)) {
+    try {
+      return { read: { format: found.format, source: 'parameters', text, parameters: fromParameters(text) } };
+    } catch (err) {
+      error ??= err;
+    }
+  }
+  return { error };
+}
+
+/**
+ * The generation parameters an image carries: a parameters text, else ComfyUI's graph. Throws
+ * MetadataError (not an image, no parameters, with why a chunk was skipped), NotParametersError
+ * (text or a graph that is not parameters), or the file system's error.
+ */
+export async function readParameters(src: ByteSource): Promise<ParametersRead> {
+  const found = await readImageText(src, { keywords: [PARAMETERS_KEY, ...COMFY_KEYS] });
+  const texts = fromTexts(found);
+  if (texts.read) return texts.read;
+  const graphs = comfyGraphs(found);
+  if (graphs) {
+    try {
+      const parameters = comfyParameters(graphs);
+      return { format: found.format, source: 'comfyui', text: toParameters(parameters), parameters };
+    } catch (err) {
+      texts.error ??= err;
+    }
+  }
+  if (texts.error) throw texts.error;
   const skipped = found.skipped[0];
   if (skipped) throw new MetadataError(`the "${skipped.keyword}" text chunk cannot be read: ${skipped.reason}`);
-  const where = found.format === 'png' ? `"${PARAMETERS_KEY}" text chunk` : 'EXIF UserComment or ImageDescription';
+  const where = found.format === 'png' ? `"${PARAMETERS_KEY}" text chunk, no ComfyUI graph` : 'EXIF UserComment or ImageDescription, no ComfyUI graph';
   throw new MetadataError(`no generation parameters (no ${where})`);
 }
 

@@ -68,6 +68,30 @@ for (const c of listCases()) {
   });
 }
 
+test('--out names the format: PNG, WebP and JPEG with the same parameters, which pixart info reads back from all three', async () => {
+  const base = ['generate', '--model', tinyModelDir, '--prompt', 'a lighthouse at dusk, ünïcode', '--negative-prompt', 'fog', '--seed', '18446744073709551615', '--steps', '2', '--guidance', '2', '--width', '128', '--height', '128'];
+  const files = ['a.png', 'b.webp', 'c.jpg'].map((f) => join(out, `formats-${f}`));
+  const decoded = [];
+  for (const file of files) {
+    const r = run([...base, '--out', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim()).files, [file]);
+    decoded.push(await sharp(file).raw().toBuffer({ resolveWithObject: true }));
+  }
+  assert.deepEqual(decoded.map((d) => d.info.format), ['raw', 'raw', 'raw']);
+  assert.deepEqual((await Promise.all(files.map((f) => sharp(f).metadata()))).map((m) => [m.format, m.width, m.height]), [['png', 128, 128], ['webp', 128, 128], ['jpeg', 128, 128]]);
+  const info = spawnSync(process.execPath, [cli, 'info', '--json', ...files], { encoding: 'utf8' });
+  assert.equal(info.status, 0, info.stderr);
+  const read = JSON.parse(info.stdout) as { format: string; parameters: Record<string, unknown>; text: string }[];
+  assert.deepEqual(read.map((e) => e.format), ['png', 'webp', 'jpeg']);
+  const png = read[0].parameters;
+  assert.deepEqual([png.prompt, png.negativePrompt, png.seed, png.steps, png.guidanceScale, png.width, png.height], ['a lighthouse at dusk, ünïcode', 'fog', '18446744073709551615', 2, 2, 128, 128]);
+  assert.deepEqual(read[1].parameters, png, 'the WebP carries the same parameters');
+  assert.deepEqual(read[2].parameters, png, 'the JPEG carries the same parameters');
+  assert.equal(read[1].text, read[0].text);
+  assert.equal(read[2].text, read[0].text);
+});
+
 test('an existing output is not overwritten without --force', () => {
   const file = join(out, 'exists.png');
   writeFileSync(file, 'keep me');
@@ -109,8 +133,8 @@ test('output problems are found before the model is loaded: one line each', () =
   mkdirSync(dir, { recursive: true });
   const cases: [string[], RegExp][] = [
     [['--out', join(out, 'missing', 'o.png')], /^pixart: --out: the folder .*missing does not exist; create it first$/],
-    [['--out', dir], /^pixart: --out: .*folder\.png is a folder; name a \.png file$/],
-    [['--out', dir, '--force'], /^pixart: --out: .*folder\.png is a folder; name a \.png file$/],
+    [['--out', dir], /^pixart: --out: .*folder\.png is a folder; name a \.png, \.webp or \.jpg file$/],
+    [['--out', dir, '--force'], /^pixart: --out: .*folder\.png is a folder; name a \.png, \.webp or \.jpg file$/],
     [['--out', join(out, 'o.png'), '--cache-dir', '/proc/pixart-cache'], /^pixart: --cache-dir: cannot create \/proc\/pixart-cache \(ENOENT\); choose another folder$/],
   ];
   for (const [args, re] of cases) {

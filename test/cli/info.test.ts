@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { toParameters } from '../../src/image/parameters';
 import { encodeImage } from '../../src/image/encode';
-import { bombPng, exifUserComment, freezePng, jpegWithExif, parametersPng, sampleParameters } from '../support/crafted-images';
+import { bombPng, exifUserComment, freezePng, jpegWithExif, parametersPng, pngWith, sampleParameters, tEXt } from '../support/crafted-images';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'pixart-info-'));
@@ -55,4 +55,21 @@ test('pixart info with several files heads each one; without files it is a usage
   assert.equal(none.status, 2);
   assert.match(none.stderr, /needs at least one FILE/);
   assert.match(info('--bogus', a).stderr, /unknown option "--bogus"/);
+});
+
+test('pixart info reads a ComfyUI PNG (its API graph in the `prompt` chunk) as parameters text', { skip: !existsSync(cli) && 'run npm run build' }, () => {
+  // A hand-written graph in ComfyUI's API format: checkpoint, two prompts, empty latent, KSampler.
+  const graph = {
+    '3': { class_type: 'KSampler', inputs: { seed: 8566257, steps: 20, cfg: 8, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+    '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'model.safetensors' } },
+    '5': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 512, batch_size: 1 } },
+    '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse', clip: ['4', 1] } },
+    '7': { class_type: 'CLIPTextEncode', inputs: { text: 'fog', clip: ['4', 1] } },
+  };
+  const comfy = file('comfy.png', pngWith(tEXt('prompt', JSON.stringify(graph))));
+  const r = info(comfy);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'a lighthouse\nNegative prompt: fog\nSteps: 20, Sampler: euler, CFG scale: 8, Seed: 8566257, Size: 512x512, Model: model.safetensors, Schedule type: normal\n');
+  const json = JSON.parse(info('--json', comfy).stdout) as { source: string; parameters: { seed: string } }[];
+  assert.deepEqual([json[0].source, json[0].parameters.seed], ['comfyui', '8566257']);
 });

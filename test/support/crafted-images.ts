@@ -86,3 +86,20 @@ export function jpegWithExif(exif: Buffer): Buffer {
   len.writeUInt16BE(exif.length + 2);
   return Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1]), len, exif, Buffer.from([0xff, 0xd9])]);
 }
+
+/** EXIF (big-endian TIFF) with ASCII entries in IFD0, e.g. Make (0x010f) and Model (0x0110), as PIL writes ComfyUI's WebP graphs. */
+export function exifAscii(entries: [tag: number, text: string][]): Buffer {
+  const sorted = [...entries].sort((a, b) => a[0] - b[0]);
+  const values = sorted.map(([, text]) => Buffer.from(`${text}\0`, 'utf8'));
+  const table = Buffer.alloc(2 + 12 * sorted.length + 4);
+  table.writeUInt16BE(sorted.length, 0);
+  let at = 8 + table.length;
+  sorted.forEach(([tag], i) => {
+    table.writeUInt16BE(tag, 2 + i * 12);
+    table.writeUInt16BE(2, 4 + i * 12); // ASCII
+    table.writeUInt32BE(values[i].length, 6 + i * 12);
+    table.writeUInt32BE(at, 10 + i * 12); // values are longer than 4 bytes here
+    at += values[i].length;
+  });
+  return Buffer.concat([Buffer.from([0x4d, 0x4d, 0, 42, 0, 0, 0, 8]), table, ...values]);
+}

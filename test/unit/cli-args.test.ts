@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, outputFiles } from '../../src/cli/args';
+import { parseArgs, outputFiles, outputFormat } from '../../src/cli/args';
 
 const base = ['generate', '--model', 'm', '--prompt', 'a cat', '--out', 'x.png'];
 
@@ -30,7 +30,7 @@ test('bad flags give one clear message each', () => {
     [[...base, '--precision', 'f8'], /--precision takes f32, auto, got "f8"/],
     [[...base, '--bogus'], /unknown option "--bogus"/],
     [[...base, '--steps'], /--steps needs a value/],
-    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.jpg'], /--out must name a \.png file/],
+    [['generate', '--model', 'm', '--prompt', 'p', '--out', 'x.gif'], /--out must name a \.png, \.webp or \.jpg file, got "x\.gif"/],
     [['paint'], /unknown command "paint"/],
   ];
   for (const [argv, re] of cases) assert.throws(() => parseArgs(argv), re, argv.join(' '));
@@ -38,4 +38,11 @@ test('bad flags give one clear message each', () => {
 
 test('output files are numbered after the first', () => {
   assert.deepEqual(outputFiles('out/a.png', 3), ['out/a.png', 'out/a-2.png', 'out/a-3.png']);
+  assert.deepEqual(outputFiles('out/a.WebP', 2), ['out/a.WebP', 'out/a-2.WebP'], 'in --out\'s own extension');
+  assert.deepEqual(outputFiles('a.jpeg', 2), ['a.jpeg', 'a-2.jpeg']);
+});
+
+test('--out\'s extension names the format', () => {
+  assert.deepEqual(['x.png', 'x.PNG', 'x.webp', 'x.jpg', 'x.JPEG'].map(outputFormat), ['png', 'png', 'webp', 'jpeg', 'jpeg']);
+  assert.equal(parseArgs([...base.slice(0, -1), 'x.webp']).format, 'webp');
 });

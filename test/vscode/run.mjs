@@ -48,7 +48,7 @@ async function integration(openvinoLib) {
     format: 'cjs',
     target: 'node20',
     sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
+    external: ['vscode', 'mocha', 'sharp'], // sharp: native, required from node_modules (the tests write WebP and JPEG files)
     logLevel: 'warning',
   });
   const sandbox = makeSandbox('pixart-integration-');
