@@ -64,13 +64,24 @@ export class JobRunner implements vscode.Disposable {
   private readonly times = new JobTimes();
   /** Images of jobs whose save failed, until the user saves them elsewhere or lets them go. */
   readonly unsaved: UnsavedImages;
+  /** What the `pixart.running` context key was last set to. */
+  private running = false;
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.unsaved = new UnsavedImages(deps.log);
     this.queue = new JobQueue<JobRequest>(() => {
       deps.changed();
       this.postQueue();
+      this.updateRunningContext();
     });
+  }
+
+  /** `pixart.running`: a job is queued or running (PixArt: Cancel Generation is offered only then). */
+  private updateRunningContext(): void {
+    const running = this.queue.size > 0;
+    if (running === this.running) return;
+    this.running = running;
+    void vscode.commands.executeCommand('setContext', 'pixart.running', running);
   }
 
   postQueue(): void {

@@ -68,6 +68,15 @@ async function runCommand(title: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }
 
+/** Whether the command palette lists `title` now (its `when` clause holds), read while the palette is open. */
+async function paletteOffers(title: string): Promise<boolean> {
+  await quickOpen(page, `>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  const offered = (await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).count()) > 0;
+  await page.keyboard.press('Escape');
+  return offered;
+}
+
 async function openFile(relPath: string): Promise<void> {
   await quickOpen(page, relPath);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: relPath.split('/').pop() }).first().waitFor();
@@ -157,8 +166,12 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
     await until(async () => paused, (p) => p, 'a step with a preview');
     await new Promise((r) => setTimeout(r, 300)); // let the frozen state paint
     await shot('02-generating');
+    // The palette offers Cancel Generation while a job runs (the pixart.running context key, set as it was queued).
+    const offeredWhileRunning = await paletteOffers('PixArt: Cancel Generation');
     process.kill(pid, 'SIGCONT');
     await until(() => view().locator('p.result').innerText(), (t) => /^Saved /.test(t), 'the job to finish');
+    assert.equal(offeredWhileRunning, true, 'Cancel Generation is in the palette while a job runs');
+    assert.equal(await paletteOffers('PixArt: Cancel Generation'), false, 'and not when nothing runs');
     const seen = await frame.evaluate(() => (window as unknown as { seen: { progress: string[]; previews: number } }).seen);
     assert.ok(seen.progress.some((p) => /^Step \d+\/40 · .* elapsed/.test(p)), `progress shown: ${seen.progress.join(' | ')}`);
     assert.ok(seen.previews > 0, 'a live preview was shown');
