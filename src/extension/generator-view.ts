@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import type { HostToWebview } from '../protocol/messages';
+import type { HostToWebview, WebviewToHost } from '../protocol/messages';
 import type { GenerationConfig } from '../protocol/generation';
 import { parseWebviewMessage } from '../protocol/validate';
 import type { Controller } from './controller';
@@ -113,51 +113,43 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
           this.pendingForm = undefined;
         }
         return;
-      case 'generate': {
-        const v = this.controller.model.validate(m.params);
-        if (!v.ok) {
-          this.post({ type: 'invalid', errors: v.errors });
-          return;
-        }
-        this.post({ type: 'invalid', errors: [] });
-        await this.controller.jobs.enqueue(v.value);
-        return;
-      }
+      case 'generate':
+        return this.generate(m.params);
       case 'cancel':
-        this.controller.jobs.cancel(m.jobId);
-        return;
+        return this.controller.jobs.cancel(m.jobId);
       case 'countTokens': {
         const r = await this.controller.model.countTokens(m.text);
-        this.post({ type: 'tokens', requestId: m.requestId, ...r });
-        return;
+        return this.post({ type: 'tokens', requestId: m.requestId, ...r });
       }
-      case 'selectModelFolder':
-        await vscode.commands.executeCommand('pixart.selectModelFolder');
-        return;
-      case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pixart-studio.pixart-studio');
-        return;
-      case 'showLog':
-        this.log.show();
-        return;
-      case 'reloadModel':
-        this.controller.model.load();
-        return;
-      case 'refreshGallery':
-        await this.controller.gallery.refresh();
-        return;
-      case 'showMoreGallery':
-        await this.controller.gallery.showMore();
-        return;
       case 'galleryAction': {
         const folder = this.galleryFolder ?? (await this.controller.output.resolve(false));
-        if (!folder) return;
         // The name was checked to be a plain file name; it must also be one the gallery lists.
-        const file = path.join(folder, m.file);
-        await this.actions.run(m.action, file);
+        if (folder) await this.actions.run(m.action, path.join(folder, m.file));
         return;
       }
+      default:
+        await this.buttons[m.type]();
     }
+  }
+
+  /** The webview's buttons that only ask for something to happen. */
+  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'countTokens' | 'galleryAction'>, () => unknown> = {
+    selectModelFolder: () => vscode.commands.executeCommand('pixart.selectModelFolder'),
+    openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pixart-studio.pixart-studio'),
+    showLog: () => this.log.show(),
+    reloadModel: () => this.controller.model.load(),
+    refreshGallery: () => this.controller.gallery.refresh(),
+    showMoreGallery: () => this.controller.gallery.showMore(),
+  };
+
+  private async generate(params: unknown): Promise<void> {
+    const v = this.controller.model.validate(params);
+    if (!v.ok) {
+      this.post({ type: 'invalid', errors: v.errors });
+      return;
+    }
+    this.post({ type: 'invalid', errors: [] });
+    await this.controller.jobs.enqueue(v.value);
   }
 
   dispose(): void {

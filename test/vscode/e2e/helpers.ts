@@ -39,3 +39,12 @@ export async function quickOpen(page: Page, text: string): Promise<void> {
   await page.keyboard.type(text);
   await until(() => input.inputValue(), (v) => v === text, `Quick Open to read "${text}"`);
 }
+
+/** Opens a workspace file with Quick Open and waits for its tab. */
+export async function openFile(page: Page, relPath: string): Promise<void> {
+  const name = relPath.split('/').pop()!;
+  await quickOpen(page, relPath);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active[aria-label^="${name}"]`).waitFor();
+}

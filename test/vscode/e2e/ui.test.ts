@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { env, quickOpen, until } from './helpers';
+import { env, openFile as openFileIn, quickOpen, until } from './helpers';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 // @ts-expect-error plain JS helper
@@ -77,12 +77,7 @@ async function paletteOffers(title: string): Promise<boolean> {
   return offered;
 }
 
-async function openFile(relPath: string): Promise<void> {
-  await quickOpen(page, relPath);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: relPath.split('/').pop() }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab.active[aria-label^="${relPath.split('/').pop()}"]`).waitFor();
-}
+const openFile = (relPath: string) => openFileIn(page, relPath);
 
 /** The text of the active editor, as shown. */
 async function editorText(): Promise<string> {
