@@ -52,6 +52,8 @@ export abstract class SerialModel implements CompiledModel {
   private disposed = false;
   private firstCall = true;
   private readonly shapes = new ShapeHistory();
+  /** The last repair call was cut short (see repairShapes). */
+  private repairCutShort = false;
   lastInferMs = 0;
 
   constructor(o: SerialModelOptions) {
@@ -90,13 +92,21 @@ export abstract class SerialModel implements CompiledModel {
     }
   }
 
-  /** One small call on zeros, at shapes that make OpenVINO re-infer what a cut-short call left stale. */
+  /**
+   * One small call on zeros, at shapes that make OpenVINO re-infer what a cut-short call left stale.
+   * It is cancelled with the job, unless the previous repair was cut short too: each cut-short call
+   * adds a value the next repair must avoid, so a run of cancelled jobs would double the repair's
+   * size without end (measured: the tiny VAE's batch reached 2048 and the worker 4.7 GB).
+   */
   private async repairShapes(signal: AbortSignal | undefined): Promise<void> {
     const shapes = this.shapes.repairShapes();
+    const cancellable = !this.repairCutShort;
     try {
       const zeros = Object.fromEntries(this.inputs.map((p, i) => [p.name, tensor(p.type, shapes[i])]));
-      await this.tracked(shapes, () => this.run(zeros, signal));
+      await this.tracked(shapes, () => this.run(zeros, cancellable ? signal : undefined));
+      this.repairCutShort = false;
     } catch {
+      this.repairCutShort = cancellable;
       // the real call then says what is wrong, if anything is
     }
   }

@@ -65,9 +65,9 @@ export class Controller implements vscode.Disposable {
     return this.settings;
   }
 
-  /** Worker threads not yet exited (for the tests: none after dispose() has resolved). */
-  get workerThreads(): number {
-    return this.worker.threads;
+  /** Worker processes not yet exited (for the tests: none after dispose() has resolved). */
+  get workerProcesses(): number {
+    return this.worker.processes;
   }
 
   post(msg: HostToWebview): void {
@@ -121,7 +121,7 @@ export class Controller implements vscode.Disposable {
     if (gaveUp) this.jobs.failWaiting(gaveUp);
   }
 
-  /** Stops the running job and the worker thread; resolves when the thread has exited. Idempotent. */
+  /** Stops the running job and the worker process; resolves when the process has exited. Idempotent. */
   dispose(): Promise<void> {
     if (this.stopped) return this.stopped;
     this.model.dispose();

@@ -37,7 +37,7 @@ export async function generateFromPrompt(controller: Controller, actions: Galler
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'PixArt', cancellable: true }, (progress, token) =>
     followJob(controller, job, progress, token, (e) => {
       if (e.kind === 'done') offerResult(e.files, e.seed, editor, actions);
-      else if (!e.cancelled) void vscode.window.showErrorMessage(`PixArt: ${e.message}`, 'Show Log').then((p) => p && log.show());
+      else if (!e.cancelled && !e.unsaved) void vscode.window.showErrorMessage(`PixArt: ${e.message}`, 'Show Log').then((p) => p && log.show());
     }),
   );
 }

@@ -1,18 +1,24 @@
 // Reading images' parameters for the extension: one file (Reuse, Re-run, Insert), or the output
 // folder's gallery, whose files are read off the extension host's thread (metadata-worker.ts) so
-// that no file in a repository can stall VS Code. Node only, no VS Code.
+// that no file in a repository can stall VS Code. The gallery lists no symbolic links: we never
+// write one, so a link in the folder came with it (a cloned repository) and may point at any of
+// the user's files, which a thumbnail or the parameters reader would then read and show.
+// Node only, no VS Code.
 
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { readFileParameters } from '../image/read-metadata';
+import { readFileParameters, type OpenOptions } from '../image/read-metadata';
 import type { ImageParameters } from '../image/parameters';
 import { IMAGE_EXTENSIONS, type StoredImage } from './asset-store';
 import { MetadataWorker, type ParametersReader } from './metadata-worker';
 
-/** The parameters an image file (PNG, WebP, JPEG) carries, or undefined when it has none or cannot be read. */
-export async function readImageParameters(filePath: string): Promise<ImageParameters | undefined> {
+/**
+ * The parameters an image file (PNG, WebP, JPEG) carries, or undefined when it has none or cannot
+ * be read; `followLinks: false` for the gallery's files (see above).
+ */
+export async function readImageParameters(filePath: string, options?: OpenOptions): Promise<ImageParameters | undefined> {
   try {
-    return (await readFileParameters(filePath)).parameters;
+    return (await readFileParameters(filePath, options)).parameters;
   } catch {
     return undefined;
   }
@@ -22,7 +28,7 @@ export async function readImageParameters(filePath: string): Promise<ImageParame
 export const sameThreadReader: ParametersReader = {
   async read(files) {
     const out: (ImageParameters | undefined)[] = [];
-    for (const f of files) out.push(await readImageParameters(f));
+    for (const f of files) out.push(await readImageParameters(f, { followLinks: false }));
     return out;
   },
 };
@@ -54,7 +60,7 @@ export class Gallery {
       if (!IMAGE_EXTENSIONS.test(file) || file.startsWith('.')) continue;
       const p = path.join(folder, file);
       try {
-        const st = await fs.stat(p);
+        const st = await fs.lstat(p); // a link is not a file here
         if (st.isFile()) found.push({ file, path: p, mtimeMs: st.mtimeMs, size: st.size });
       } catch {
         /* vanished meanwhile */

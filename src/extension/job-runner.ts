@@ -1,6 +1,7 @@
 // The host's jobs: queues generations, sends the next one to the worker when the model is ready,
-// forwards its progress and previews, saves its images into the output folder, and ends every job
-// through one of two doors: done, or failJob (failed or cancelled: event, webview, log).
+// forwards its progress and previews, saves its images into the output folder (images it cannot
+// save are kept for Save As…), and ends every job through one of two doors: done, or failJob
+// (failed or cancelled: event, webview, log).
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
@@ -9,7 +10,8 @@ import type { HostToWebview, JobPhase, WorkerToHost } from '../protocol/messages
 import { LIMITS, withSeed, type GenerationConfig } from '../protocol/generation';
 import { JobQueue, JobTimes, estimateEtaMs, phaseEtaMs, type Job } from './queue';
 import { extensionFor, fileNameFor } from './naming';
-import { saveUnique } from './asset-store';
+import { saveImages, type ImageToSave, type SavedImages } from './asset-store';
+import { UnsavedImages } from './unsaved-images';
 import type { ModelSession } from './model-session';
 import type { OutputFolder } from './output-folder';
 import type { PixArtSettings } from './settings';
@@ -21,6 +23,8 @@ export interface JobRequest {
   config: GenerationConfig;
   /** Where the images go, resolved (and asked for) when the job was queued. */
   folder: string;
+  /** Its real path then (what the user agreed to in Restricted Mode): checked again at save time. */
+  realFolder: string;
 }
 
 export type JobEvent =
@@ -29,7 +33,8 @@ export type JobEvent =
   /** A phase under way (denoising: step `step` is running); as it starts and every second while it lasts. */
   | { jobId: string; kind: 'phase'; phase: JobPhase; step: number; steps: number; elapsedMs: number; etaMs: number | null }
   | { jobId: string; kind: 'done'; files: string[]; seed: string }
-  | { jobId: string; kind: 'failed'; message: string; cancelled: boolean };
+  /** `unsaved`: the images were made but not saved; UnsavedImages offers Save As… for them. */
+  | { jobId: string; kind: 'failed'; message: string; cancelled: boolean; unsaved?: boolean };
 
 export interface JobRunnerDeps {
   worker: Pick<WorkerClient, 'send'>;
@@ -57,8 +62,11 @@ export class JobRunner implements vscode.Disposable {
   readonly onJobEvent = this.jobEvents.event;
   /** Step and decode times of finished jobs, for the ETA of the next one of the same model and size. */
   private readonly times = new JobTimes();
+  /** Images of jobs whose save failed, until the user saves them elsewhere or lets them go. */
+  readonly unsaved: UnsavedImages;
 
   constructor(private readonly deps: JobRunnerDeps) {
+    this.unsaved = new UnsavedImages(deps.log);
     this.queue = new JobQueue<JobRequest>(() => {
       deps.changed();
       this.postQueue();
@@ -75,18 +83,19 @@ export class JobRunner implements vscode.Disposable {
    */
   async enqueue(params: GenerationConfig): Promise<Job<JobRequest> | undefined> {
     if (!(await this.deps.model.requireFolder())) return undefined;
-    const folder = await this.deps.output.forJob();
-    if (!folder) return undefined;
-    return this.enqueueIn(params, folder);
+    const where = await this.deps.output.forJob();
+    if (!where) return undefined;
+    return this.enqueueIn(params, where);
   }
 
   /**
-   * Queues a generation into `folder` without asking anything: for callers that have checked the
-   * folder and the user's consent themselves (the chat tool: workspace trust, its confirmation).
+   * Queues a generation into `where` (the folder as set, and its real path when queued) without
+   * asking anything: for callers that have checked the folder and the user's consent themselves
+   * (the chat tool: workspace trust, its confirmation).
    */
-  enqueueIn(params: GenerationConfig, folder: string): Job<JobRequest> {
+  enqueueIn(params: GenerationConfig, where: { folder: string; real: string }): Job<JobRequest> {
     const config = withSeed(params, () => randomInt(0, LIMITS.maxRandomSeed + 1));
-    const job = this.queue.add({ config, folder }, params.prompt);
+    const job = this.queue.add({ config, folder: where.folder, realFolder: where.real }, params.prompt);
     this.deps.log.info(`${job.id} queued: "${params.prompt.slice(0, 80)}" seed ${config.seed}, ${params.steps} steps, guidance ${params.guidanceScale}, ${params.width}x${params.height} ×${params.imagesPerPrompt}`);
     this.deps.model.ensure();
     this.pump();
@@ -137,18 +146,18 @@ export class JobRunner implements vscode.Disposable {
   }
 
   /** Ends the running job `jobId` as failed or cancelled, and starts the next one. */
-  end(jobId: string, message: string, cancelled: boolean): void {
+  end(jobId: string, message: string, cancelled: boolean, unsaved = false): void {
     if (!this.queue.finish(jobId, cancelled ? 'cancelled' : 'failed', message)) return;
-    this.failJob(jobId, message, cancelled);
+    this.failJob(jobId, message, cancelled, unsaved);
     this.pump();
   }
 
-  /** The one fan-out of a job that ends without images: its event, the webview, the log. */
-  private failJob(jobId: string, message: string, cancelled: boolean): void {
+  /** The one fan-out of a job that ends without (all its) images saved: its event, the webview, the log. */
+  private failJob(jobId: string, message: string, cancelled: boolean, unsaved = false): void {
     if (cancelled) this.deps.log.info(`${jobId} cancelled`);
     else this.deps.log.error(`${jobId} failed: ${message}`);
     this.deps.post({ type: 'jobFailed', jobId, message, cancelled });
-    this.jobEvents.fire({ jobId, kind: 'failed', message, cancelled });
+    this.jobEvents.fire({ jobId, kind: 'failed', message, cancelled, ...(unsaved ? { unsaved } : {}) });
   }
 
   private progress(m: Progress): void {
@@ -181,32 +190,39 @@ export class JobRunner implements vscode.Disposable {
     const job = this.queue.running;
     if (!job || job.id !== m.jobId) return;
     this.times.record(this.timesKey(job), m.timings.transformerMs, job.stepElapsedMs[job.stepElapsedMs.length - 1], m.timings.totalMs);
-    try {
-      const files = await this.save(job, m);
-      const t = m.timings;
-      this.deps.log.info(
-        `${job.id} done: ${files.map((f) => path.basename(f)).join(', ')} — total ${(t.totalMs / 1000).toFixed(2)} s (text ${t.textEncoderMs.toFixed(0)} ms${t.textEncoderCalls === 0 ? ', cached' : ''}, transformer ${t.transformerMs.map((x) => x.toFixed(0)).join('+')} ms, VAE ${t.vaeMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms)`,
-      );
-      this.deps.post({ type: 'jobDone', jobId: job.id, seed: m.seed, files: files.map((f) => path.basename(f)), totalMs: t.totalMs });
-      this.queue.finish(job.id, 'done');
-      this.jobEvents.fire({ jobId: job.id, kind: 'done', files, seed: m.seed });
-    } catch (err) {
-      this.end(job.id, `Saving failed: ${err instanceof Error ? err.message : String(err)}`, false);
-    }
+    const saved = await saveImages(job.params.folder, this.imagesOf(job, m), job.params.realFolder);
+    if (saved.failure) this.saveFailed(job, saved.files, saved.failure);
+    else this.finish(job, m, saved.files);
     this.deps.saved();
     this.pump();
   }
 
-  /** Writes the job's images into its folder under the file name template; returns their paths. */
-  private async save(job: Job<JobRequest>, m: Done): Promise<string[]> {
-    const files: string[] = [];
+  private finish(job: Job<JobRequest>, m: Done, files: string[]): void {
+    const t = m.timings;
+    this.deps.log.info(
+      `${job.id} done: ${files.map((f) => path.basename(f)).join(', ')} — total ${(t.totalMs / 1000).toFixed(2)} s (text ${t.textEncoderMs.toFixed(0)} ms${t.textEncoderCalls === 0 ? ', cached' : ''}, transformer ${t.transformerMs.map((x) => x.toFixed(0)).join('+')} ms, VAE ${t.vaeMs.toFixed(0)} ms, encode ${t.encodeMs.toFixed(0)} ms)`,
+    );
+    this.deps.post({ type: 'jobDone', jobId: job.id, seed: m.seed, files: files.map((f) => path.basename(f)), totalMs: t.totalMs });
+    this.queue.finish(job.id, 'done');
+    this.jobEvents.fire({ jobId: job.id, kind: 'done', files, seed: m.seed });
+  }
+
+  /** The job fails with why; the images not written are kept and offered for Save As…. */
+  private saveFailed(job: Job<JobRequest>, files: string[], failure: NonNullable<SavedImages['failure']>): void {
+    const names = files.map((f) => path.basename(f)).join(', ');
+    const message = `Saving failed: ${failure.error.message}${files.length ? ` (${names} ${files.length === 1 ? 'was' : 'were'} saved.)` : ''}`;
+    this.end(job.id, message, false, true);
+    this.unsaved.offer(job.id, message, failure.unsaved);
+  }
+
+  /** The job's images under the file name template. */
+  private imagesOf(job: Job<JobRequest>, m: Done): ImageToSave[] {
     const date = new Date();
     const template = this.deps.settings().fileNameTemplate;
-    for (const img of m.images) {
-      const name = fileNameFor(template, { date, seed: m.seed, prompt: img.prompt, model: this.deps.model.state.model?.name, steps: job.params.config.steps, index: img.index + 1 }, extensionFor(img.format));
-      files.push(await saveUnique(job.params.folder, name, img.bytes));
-    }
-    return files;
+    return m.images.map((img) => ({
+      name: fileNameFor(template, { date, seed: m.seed, prompt: img.prompt, model: this.deps.model.state.model?.name, steps: job.params.config.steps, index: img.index + 1 }, extensionFor(img.format)),
+      bytes: img.bytes,
+    }));
   }
 
   dispose(): void {

@@ -13,6 +13,7 @@ import type { Controller } from './controller';
 import { UnsafePathError, altFromPrompt, imageSnippet, relativeImagePath, snippetKindFor } from './insertion';
 import { parseGenerateInput, resolveTargetFolder, type GenerateImageInput, type ModelLimits } from './lm-tool-input';
 import type { Log } from './log';
+import { realPathOf } from './settings';
 
 export const RESTRICTED_MODE_MESSAGE =
   'PixArt does not generate images for chat agents in Restricted Mode: an agent reading untrusted files could otherwise write into this workspace. Trust the workspace (Manage Workspace Trust) to use this tool, or generate from the PixArt sidebar.';
@@ -58,7 +59,7 @@ export class GenerateImageTool implements vscode.LanguageModelTool<GenerateImage
     const { config, folder } = parseGenerateInput(options.input, this.limits(model));
     const target = await this.target(folder);
     if (token.isCancellationRequested) throw new vscode.CancellationError();
-    const job = this.controller.jobs.enqueueIn(config, target);
+    const job = this.controller.jobs.enqueueIn(config, { folder: target, real: (await realPathOf(target)) ?? target });
     this.log.info(`${job.id}: asked for by a chat tool call, into ${target}`);
     const done = await jobResult(this.controller, job.id, token);
     const result = this.result(config, done.files, done.seed);

@@ -6,6 +6,7 @@ import type { ReadReply, ReadRequest } from './metadata-worker';
 
 parentPort?.on('message', async ({ requestId, files }: ReadRequest) => {
   const results: ReadReply['results'] = [];
-  for (const file of files) results.push(await readFileParameters(file).then((r) => r.parameters, () => null));
+  // Gallery files: a symbolic link (swapped in after the listing) is not read through.
+  for (const file of files) results.push(await readFileParameters(file, { followLinks: false }).then((r) => r.parameters, () => null));
   parentPort?.postMessage({ requestId, results } satisfies ReadReply);
 });

@@ -46,11 +46,12 @@ export class OutputFolder {
   }
 
   /**
-   * The folder a new job writes into: resolved (asking when no folder is open), and in a
-   * Restricted Mode workspace only once the user agreed to write there (shown the real target,
-   * symbolic links resolved). Undefined: the user backed out.
+   * The folder a new job writes into (`folder`) and its real path (`real`, symbolic links
+   * resolved: the job's save checks it again): resolved (asking when no folder is open), and in a
+   * Restricted Mode workspace only once the user agreed to write there (shown the real target).
+   * Undefined: the user backed out.
    */
-  async forJob(): Promise<string | undefined> {
+  async forJob(): Promise<{ folder: string; real: string } | undefined> {
     const where = await this.locate(true);
     if (!where) return undefined;
     if (!vscode.workspace.isTrusted && !this.restrictedModeAccepted) {
@@ -63,6 +64,6 @@ export class OutputFolder {
       if (ok !== 'Generate') return undefined;
       this.restrictedModeAccepted = true;
     }
-    return where.folder;
+    return where;
   }
 }

@@ -36,13 +36,21 @@ export function bufferSource(buf: Buffer): ByteSource {
   return { size: buf.length, read: async (pos, length) => buf.subarray(pos, pos + length) };
 }
 
+export interface OpenOptions {
+  /** false: a symbolic link is not opened (ELOOP), e.g. in a folder whose links may point anywhere. */
+  followLinks?: boolean;
+}
+
 /**
  * Runs `body` on a file as a ByteSource that reads 64 KiB windows (chunk headers mostly come
  * free); past FILE_READ_BUDGET bytes read, reads come back empty and the walkers stop.
  */
-export async function withFileSource<T>(file: string, body: (src: ByteSource) => Promise<T>): Promise<T> {
+export async function withFileSource<T>(file: string, body: (src: ByteSource) => Promise<T>, { followLinks = true }: OpenOptions = {}): Promise<T> {
   // Non-blocking open: a FIFO or device must not hang the reader; only regular files are read.
-  const fh = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  // O_NOFOLLOW is refused at open, so a file swapped for a link after it was listed is not read
+  // through (Windows has no O_NOFOLLOW; links there need privileges to make).
+  const noFollow = followLinks ? 0 : constants.O_NOFOLLOW ?? 0;
+  const fh = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | noFollow);
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new MetadataError('not a regular file');
@@ -165,6 +173,6 @@ export async function readParameters(src: ByteSource): Promise<ParametersRead> {
 }
 
 /** readParameters on a file. */
-export function readFileParameters(file: string): Promise<ParametersRead> {
-  return withFileSource(file, readParameters);
+export function readFileParameters(file: string, options?: OpenOptions): Promise<ParametersRead> {
+  return withFileSource(file, readParameters, options);
 }

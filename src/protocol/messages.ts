@@ -1,4 +1,4 @@
-// The typed messages between the webview, the extension host and the worker thread.
+// The typed messages between the webview, the extension host and the worker process.
 // Plain data only: webview messages travel as JSON (so no bigint, no typed arrays there);
 // host ⇄ worker messages travel by structured clone (typed arrays allowed). Seeds are decimal
 // strings everywhere so that 64-bit values survive both.
@@ -200,6 +200,8 @@ export type WorkerToHost =
   | { type: 'progress'; jobId: string; step: number; steps: number; timestep: number; elapsedMs: number; previews?: PreviewImage[] }
   /** The phase under way (step: the one running while denoising, 0 while encoding, steps while decoding); as it starts and every second. */
   | { type: 'phase'; jobId: string; phase: JobPhase; step: number; steps: number; elapsedMs: number }
+  /** The job is running now (jobs sent wait behind a load or another job); WorkerClient keeps it to itself, to know which job a crash lost. */
+  | { type: 'started'; jobId: string }
   | { type: 'done'; jobId: string; seed: string; images: EncodedImage[]; generatedWidth: number; generatedHeight: number; timings: WorkerTimings }
   | { type: 'failed'; jobId: string; message: string; cancelled: boolean }
   | { type: 'tokens'; requestId: number; tokens: number; max: number; truncated: boolean }

@@ -1,4 +1,4 @@
-// The worker's logic, free of worker_threads so it can be driven directly in tests: it owns one
+// The worker's logic, free of the process's IPC so it can be driven directly in tests: it owns one
 // pipeline (loaded on request and kept warm), runs one job at a time, forwards its phases, progress,
 // previews and timings, and reports every failure as a message instead of dying. Cancel aborts the
 // job's AbortController, which cancels the model call that is running; a load that replaces the
@@ -25,7 +25,7 @@ export interface LoadedPipeline {
 type Loaded = LoadedPipeline & { options: LoadOptions; loadMs: number };
 
 export interface WorkerServiceDeps {
-  post(msg: WorkerToHost, transfer?: ArrayBuffer[]): void;
+  post(msg: WorkerToHost): void;
   load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' | 'ready') => void): Promise<LoadedPipeline>;
   now?(): number;
 }
@@ -66,6 +66,8 @@ export class WorkerService {
   private running: { jobId: string; abort: AbortController } | undefined;
   /** The warm-up after a load, while it runs. */
   private warming: AbortController | undefined;
+  /** Jobs waiting behind a load or another job → whether a cancel came for them meanwhile. */
+  private readonly waiting = new Map<string, boolean>();
   /** Loads and jobs run one after another. */
   private chain: Promise<void> = Promise.resolve();
   private readonly now: () => number;
@@ -79,6 +81,7 @@ export class WorkerService {
     switch (msg.type) {
       case 'cancel':
         if (this.running?.jobId === msg.jobId) this.running.abort.abort(CANCELLED);
+        else if (this.waiting.has(msg.jobId)) this.waiting.set(msg.jobId, true);
         return Promise.resolve();
       case 'countTokens':
         this.countTokens(msg.requestId, msg.text);
@@ -87,6 +90,7 @@ export class WorkerService {
         if (!sameLoad(this.loaded?.options, msg.options)) this.stopWork();
         return this.enqueue(() => this.load(msg.options));
       case 'generate':
+        this.waiting.set(msg.jobId, false);
         return this.enqueue(() => this.generate(msg.jobId, msg.job));
       case 'unload':
         this.stopWork();
@@ -152,6 +156,12 @@ export class WorkerService {
   }
 
   private async generate(jobId: string, job: WorkerJob): Promise<void> {
+    const cancelledWhileWaiting = this.waiting.get(jobId);
+    this.waiting.delete(jobId);
+    if (cancelledWhileWaiting) {
+      this.deps.post({ type: 'failed', jobId, message: CANCELLED, cancelled: true });
+      return;
+    }
     const l = this.loaded;
     if (!l) {
       this.deps.post({ type: 'failed', jobId, message: 'No model is loaded: select a model folder first.', cancelled: false });
@@ -159,6 +169,7 @@ export class WorkerService {
     }
     const abort = new AbortController();
     this.running = { jobId, abort };
+    this.deps.post({ type: 'started', jobId });
     const phases = new PhaseReporter((p) => this.deps.post({ type: 'phase', jobId, ...p }), this.now);
     try {
       const result = await l.pipeline.generate(job, { signal: abort.signal, onStep: (s) => this.onStep(jobId, job, s), onPhase: (p) => phases.report(p) });
@@ -168,18 +179,15 @@ export class WorkerService {
       const images = await this.encode(job, result, l.pipeline.info);
       const encodeMs = this.now() - t0;
       const t = result.timings;
-      this.deps.post(
-        {
-          type: 'done',
-          jobId,
-          seed: result.seed.toString(),
-          images,
-          generatedWidth: result.generatedWidth,
-          generatedHeight: result.generatedHeight,
-          timings: { loadMs: l.loadMs, textEncoderMs: t.textEncoderMs, textEncoderCalls: t.textEncoderCalls, transformerMs: [...t.transformerMs], schedulerMs: t.schedulerMs, vaeMs: t.vaeMs, encodeMs, totalMs: t.totalMs + encodeMs },
-        },
-        transferable(images.map((i) => i.bytes)),
-      );
+      this.deps.post({
+        type: 'done',
+        jobId,
+        seed: result.seed.toString(),
+        images,
+        generatedWidth: result.generatedWidth,
+        generatedHeight: result.generatedHeight,
+        timings: { loadMs: l.loadMs, textEncoderMs: t.textEncoderMs, textEncoderCalls: t.textEncoderCalls, transformerMs: [...t.transformerMs], schedulerMs: t.schedulerMs, vaeMs: t.vaeMs, encodeMs, totalMs: t.totalMs + encodeMs },
+      });
     } catch (err) {
       const cancelled = abort.signal.aborted || (err instanceof Error && (err.name === 'CancelledError' || err.name === 'AbortError'));
       const reason = typeof abort.signal.reason === 'string' ? abort.signal.reason : CANCELLED;
@@ -214,27 +222,10 @@ export class WorkerService {
         this.deps.post({ type: 'log', level: 'warn', message: `preview failed: ${message(err)}` });
       }
     }
-    this.deps.post(
-      { type: 'progress', jobId, step: s.step, steps: s.steps, timestep: s.timestep, elapsedMs: s.elapsedMs, ...(previews ? { previews } : {}) },
-      previews ? transferable(previews.map((p) => p.rgb)) : undefined,
-    );
+    this.deps.post({ type: 'progress', jobId, step: s.step, steps: s.steps, timestep: s.timestep, elapsedMs: s.elapsedMs, ...(previews ? { previews } : {}) });
   }
 }
 
 class CancelledSignal extends Error {
   override name = 'CancelledError';
-}
-
-/** Buffers that can be moved rather than copied: whole, non-shared ArrayBuffers only. */
-export function transferable(arrays: Uint8Array[]): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
-  const seen = new Set<ArrayBufferLike>();
-  for (const a of arrays) {
-    const buf = a.buffer;
-    if (buf instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === buf.byteLength && !seen.has(buf)) {
-      seen.add(buf);
-      out.push(buf);
-    }
-  }
-  return out;
 }

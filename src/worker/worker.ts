@@ -1,7 +1,8 @@
-// The worker-thread entry: one WorkerService fed by the host's messages, with the real pipeline
-// on a real OpenVINO engine. Started once by the extension host (dist/worker.js).
+// The worker process's entry: one WorkerService fed by the host's messages, with the real pipeline
+// on a real OpenVINO engine. Started by the extension host's WorkerClient as a child process
+// (dist/worker.js, forked with an IPC channel in the 'advanced' serialization); it exits when the
+// host goes away.
 
-import { parentPort } from 'node:worker_threads';
 import { createEngine } from '../engine/index';
 import { OpenVinoCEngine } from '../engine/openvino-c';
 import type { Engine } from '../engine/types';
@@ -9,8 +10,13 @@ import { PixArtPipeline } from '../pipeline/pipeline';
 import type { HostToWorker, LoadOptions, WorkerToHost } from '../protocol/messages';
 import { WorkerService, type LoadedPipeline } from './service';
 
-if (!parentPort) throw new Error('worker.ts must run in a worker thread');
-const port = parentPort;
+if (!process.send) throw new Error('worker.ts must run as a child process with an IPC channel (child_process.fork)');
+const sendToHost = process.send.bind(process);
+
+/** Messages go out in order; one the host can no longer take (it has gone) is dropped. */
+function post(msg: WorkerToHost): void {
+  if (process.connected) sendToHost(msg, undefined, {}, () => undefined);
+}
 
 let engine: { key: string; engine: Engine } | undefined;
 
@@ -22,7 +28,7 @@ async function engineFor(options: LoadOptions): Promise<Engine> {
   const created = await createEngine({ runtime: options.runtime, libraryPath: options.libraryPath || undefined });
   engine = { key, engine: created };
   const from = created instanceof OpenVinoCEngine ? created.libraryPath : created.origin;
-  port.postMessage({ type: 'log', level: 'info', message: `OpenVINO ${created.version} (${created.origin}) from ${from}` } satisfies WorkerToHost);
+  post({ type: 'log', level: 'info', message: `OpenVINO ${created.version} (${created.origin}) from ${from}` });
   return created;
 }
 
@@ -49,17 +55,21 @@ async function load(options: LoadOptions, onStatus: (s: 'loading' | 'compiling' 
 }
 
 const service = new WorkerService({
-  post: (msg: WorkerToHost, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer ?? []),
+  // A process cannot move buffers, so the transfer list goes unused: the IPC channel copies them.
+  post: (msg: WorkerToHost) => post(msg),
   load,
 });
 
 /** Errors the service did not turn into a message go to the host's log. */
 function logError(what: string, err: unknown): void {
-  port.postMessage({ type: 'log', level: 'error', message: `worker: ${what}${err instanceof Error ? err.stack ?? err.message : String(err)}` } satisfies WorkerToHost);
+  post({ type: 'log', level: 'error', message: `worker: ${what}${err instanceof Error ? err.stack ?? err.message : String(err)}` });
 }
 
-port.on('message', (msg: HostToWorker) => {
+process.on('message', (msg: HostToWorker) => {
   service.handle(msg).catch((err) => logError('', err));
 });
+// The host closed the channel, or died: nothing is left to work for. Killed rather than exited:
+// the runtime's exit handlers could wait on its threads mid-inference, and the OS frees it all.
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
 
 process.on('unhandledRejection', (err) => logError('unhandled rejection: ', err));

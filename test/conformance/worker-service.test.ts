@@ -109,6 +109,21 @@ test('cancel aborts the running job between steps', async () => {
   assert.ok(h.posted.filter((m) => m.type === 'progress').length < 50);
 });
 
+test('a job says when it starts; one cancelled while it waits behind the load never runs', async () => {
+  const h = harness();
+  // As the host sends them: the job right after the load, the cancel while the model still loads.
+  const loading = h.service.handle({ type: 'load', options: loadOptions });
+  const waiting = h.service.handle({ type: 'generate', jobId: 'w1', job });
+  await h.service.handle({ type: 'cancel', jobId: 'w1' });
+  const next = h.service.handle({ type: 'generate', jobId: 'w2', job: { ...job, steps: 1, imagesPerPrompt: 1 } });
+  await Promise.all([loading, waiting, next]);
+  const about = (id: string) => h.posted.filter((m) => 'jobId' in m && m.jobId === id).map((m) => m.type);
+  assert.deepEqual(about('w1'), ['failed']);
+  assert.deepEqual(h.posted.find((m) => m.type === 'failed' && m.jobId === 'w1'), { type: 'failed', jobId: 'w1', message: 'Cancelled.', cancelled: true });
+  assert.equal(about('w2')[0], 'started');
+  assert.equal(about('w2').at(-1), 'done');
+});
+
 test('no model, or a request the model cannot run, fails the job with a message', async () => {
   const h0 = harness();
   await h0.service.handle({ type: 'generate', jobId: 'j0', job });

@@ -1,6 +1,6 @@
 // What a soak run does to each job, drawn up front from one seed so a run can be repeated: the
 // job itself (prompt, seed, steps, guidance, format, preview), whether it is cancelled and after
-// which step, and whether the worker thread is killed while it runs.
+// which step, and whether the worker process is killed while it runs.
 import type { WorkerJob } from '../../src/protocol/messages';
 
 /** mulberry32: a small seeded generator, uniform in [0, 1). */
@@ -22,7 +22,7 @@ export interface PlannedJob {
   job: WorkerJob;
   /** Send 'cancel' once this step is done. */
   cancelAfterStep?: number;
-  /** Terminate the worker thread once this step is done. */
+  /** Kill the worker process once this step is done (never the last step: the job must still be running). */
   killAfterStep?: number;
 }
 
@@ -58,7 +58,7 @@ export function planJobs(o: PlanOptions): PlannedJob[] {
       previewSize: 32,
     };
     const p: PlannedJob = { id: `soak-${n}`, n, job };
-    if (o.killEvery > 0 && n % o.killEvery === 0 && n < o.jobs) p.killAfterStep = int(1, steps);
+    if (o.killEvery > 0 && n % o.killEvery === 0 && n < o.jobs) p.killAfterStep = int(1, steps - 1);
     else if (random() < o.cancelRate) p.cancelAfterStep = int(1, steps);
     plan.push(p);
   }

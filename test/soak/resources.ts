@@ -1,30 +1,73 @@
-// What the soak measures over time (the process's RSS, which includes the worker thread, and its
-// open file descriptors) and how a run is judged.
-import { readdirSync } from 'node:fs';
+// What the soak measures over time (the RSS and open file descriptors of the host process and of
+// the worker process it runs at the time) and how a run is judged.
+import { readdirSync, readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** A full collection of this process's heap, so that garbage not yet collected is not counted as growth. */
+const collectGarbage = ((): (() => void) => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
 
 export interface Sample {
   /** Jobs ended when the sample was taken. */
   job: number;
+  /** Host and worker together: what the limits apply to. */
   rssMb: number;
-  /** Entries of /proc/self/fd (-1 where there is no /proc). */
+  hostRssMb: number;
+  workerRssMb: number;
+  /** Open file descriptors of host and worker together (-1 where there is no /proc). */
   fds: number;
+  hostFds: number;
+  workerFds: number;
   seconds: number;
 }
 
-export function openFds(): number {
+function fdsOf(pid: number | 'self'): number {
   try {
-    return readdirSync('/proc/self/fd').length;
+    return readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     return -1;
   }
 }
 
-export function sample(job: number, t0: number): Sample {
-  return { job, rssMb: process.memoryUsage().rss / 2 ** 20, fds: openFds(), seconds: (performance.now() - t0) / 1000 };
+/** A process's resident set in MB, from /proc (0 when it has gone). */
+function rssMbOf(pid: number): number {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+    return kb ? Number(kb) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function openFds(): number {
+  return fdsOf('self');
+}
+
+export interface WorkerUse {
+  rssMb: number;
+  fds: number;
+}
+
+/** The worker process `pid` (nothing when none runs); read fast, so it can be taken just before a kill. */
+export function workerUse(pid: number | undefined): WorkerUse {
+  return pid ? { rssMb: rssMbOf(pid), fds: Math.max(0, fdsOf(pid)) } : { rssMb: 0, fds: 0 };
+}
+
+/** The host (this process, after a full GC) and the worker as read by workerUse. */
+export function sample(job: number, t0: number, worker: WorkerUse): Sample {
+  collectGarbage();
+  const hostRssMb = process.memoryUsage().rss / 2 ** 20;
+  const { rssMb: workerRssMb, fds: workerFds } = worker;
+  const hostFds = fdsOf('self');
+  return { job, rssMb: hostRssMb + workerRssMb, hostRssMb, workerRssMb, fds: hostFds < 0 ? -1 : hostFds + workerFds, hostFds, workerFds, seconds: (performance.now() - t0) / 1000 };
 }
 
 export function formatSample(s: Sample): string {
-  return `job ${String(s.job).padStart(4)}  rss ${s.rssMb.toFixed(1).padStart(7)} MB  fds ${String(s.fds).padStart(4)}  ${s.seconds.toFixed(1).padStart(6)} s`;
+  const mb = (x: number) => x.toFixed(1).padStart(6);
+  return `job ${String(s.job).padStart(4)}  rss ${mb(s.rssMb)} MB (host ${mb(s.hostRssMb)}, worker ${mb(s.workerRssMb)})  fds ${String(s.fds).padStart(4)} (${s.hostFds}+${s.workerFds})  ${s.seconds.toFixed(1).padStart(6)} s`;
 }
 
 export type Outcome = { status: 'done' } | { status: 'cancelled' | 'failed'; message: string } | { status: 'hung' };
@@ -58,20 +101,14 @@ export function verdict(outcomes: Map<string, Outcome>, killed: string[], warm: 
 }
 
 /**
- * Where RSS grows: the jump across each kill (the last sample before it to the first one on the
- * new thread, 10 jobs on) and the growth between kills (that sample to the last one before the
- * next kill), in MB.
+ * The host's RSS across each kill: from the sample just before it to the first regular sample
+ * 10 jobs on (a worker process's memory goes with it; the host must not keep any), in MB.
  */
-export function rssAroundKills(samples: Sample[], killedAt: number[]): { perKill: number[]; betweenKills: number[] } {
-  const perKill: number[] = [];
-  const betweenKills: number[] = [];
-  const bounds = [...killedAt, Infinity];
-  for (let i = 0; i < killedAt.length; i++) {
-    const before = samples.filter((s) => s.job < killedAt[i]).pop();
-    const after = samples.find((s) => s.job >= killedAt[i] + 10);
-    const last = samples.filter((s) => s.job < bounds[i + 1]).pop();
-    if (before && after) perKill.push(after.rssMb - before.rssMb);
-    if (after && last && last.job > after.job) betweenKills.push(last.rssMb - after.rssMb);
+export function hostRssAcrossKills(samples: Sample[], beforeKills: Sample[]): number[] {
+  const out: number[] = [];
+  for (const before of beforeKills) {
+    const after = samples.find((s) => s.job >= before.job + 10);
+    if (after) out.push(after.hostRssMb - before.hostRssMb);
   }
-  return { perKill, betweenKills };
+  return out;
 }

@@ -1,15 +1,15 @@
-// A soak run: many generations through the real worker thread (dist/worker.js) under the host's
-// WorkerClient, sent in queues of 20, some cancelled at a random step, the thread killed from
-// outside every 50 jobs (as a native crash would end it), the process's RSS and open fds sampled
-// as it goes. Every job must end as done, cancelled or failed with a message, within a timeout.
-// WorkerClient restarts a killed thread and reloads the model; like the host's job queue, this
-// harness fails the job that was running with the client's reason and sends the jobs queued
-// behind it to the new thread (they were never run).
-import { Worker } from 'node:worker_threads';
+// A soak run: many generations through the real worker process (dist/worker.js) under the host's
+// WorkerClient, sent in queues of 20, some cancelled at a random step, the process killed from
+// outside every 50 jobs (SIGKILL, as a native crash would end it), the RSS and open fds of host and
+// worker sampled as it goes. Every job must end as done, cancelled or failed with a message, within
+// a timeout. WorkerClient restarts a killed worker with the model and hands it the jobs the old one
+// had not started; the job that was running fails with the client's reason.
+import type { ChildProcess } from 'node:child_process';
 import { WorkerClient } from '../../src/extension/worker-client';
+import { forkWorker } from '../../src/extension/worker-process';
 import type { LoadOptions, WorkerToHost } from '../../src/protocol/messages';
 import { planJobs, type PlannedJob } from './plan';
-import { formatSample, sample, verdict, type Limits, type Outcome, type Sample } from './resources';
+import { formatSample, sample, verdict, workerUse, type Limits, type Outcome, type Sample, type WorkerUse } from './resources';
 
 export interface SoakOptions {
   workerScript: string;
@@ -21,7 +21,11 @@ export interface SoakOptions {
   killEvery?: number;
   cancelRate?: number;
   sampleEvery?: number;
-  /** The sample growth is measured from (after this many jobs). */
+  /**
+   * The sample growth is measured from: the first one after this many jobs. By default, with
+   * kills, the one taken just before the second kill (see warmSample), else the one after 40 %
+   * of the jobs.
+   */
   warmupJob?: number;
   /** Longest a job may take from the moment it is first in line. */
   jobTimeoutMs?: number;
@@ -38,6 +42,8 @@ export interface SoakResult {
   /** Each distinct message of a failed (not cancelled) job, with how many jobs ended with it. */
   failureMessages: Map<string, number>;
   samples: Sample[];
+  /** Taken just before each kill: the worker at the end of its life. */
+  beforeKills: Sample[];
   warm: Sample;
   end: Sample;
   seconds: number;
@@ -47,26 +53,29 @@ export interface SoakResult {
 
 export const DEFAULT_LIMITS: Limits = { rssPct: 5, fdPct: 5, fdAbs: 2 };
 
+type Settings = Required<Omit<SoakOptions, 'log' | 'warmupJob'>> & Pick<SoakOptions, 'log' | 'warmupJob'>;
+
 class Soak {
   readonly outcomes = new Map<string, Outcome>();
   readonly killed: string[] = [];
   readonly samples: Sample[] = [];
+  readonly beforeKills: Sample[] = [];
   cancelsSent = new Set<string>();
   private readonly client: WorkerClient;
-  private thread: Worker | undefined;
-  /** Jobs sent and not ended, in the worker's order: the first one is running. */
+  private child: ChildProcess | undefined;
+  /** Jobs sent and not ended, in the worker's order. */
   private inFlight: PlannedJob[] = [];
   private headSince = 0;
   private batchEnded: (() => void) | undefined;
   private loaded: { resolve: () => void; reject: (e: Error) => void } | undefined;
   readonly t0 = performance.now();
 
-  constructor(private readonly o: Required<Omit<SoakOptions, 'log'>> & Pick<SoakOptions, 'log'>) {
+  constructor(private readonly o: Settings) {
     this.client = new WorkerClient(o.workerScript, {
       onMessage: (m) => this.onMessage(m),
-      onCrash: (reason, _job, restarting) => this.onCrash(reason, restarting),
-      log: (level, message) => level === 'error' && this.log(`  [client] ${message}`),
-    }, (path) => (this.thread = new Worker(path, { stdout: false, stderr: false })));
+      onCrash: (reason, jobId, restarting) => this.onCrash(reason, jobId, restarting),
+      log: (level, message) => level !== 'info' && this.log(`  [client] ${message}`),
+    }, (path) => (this.child = forkWorker(path)));
   }
 
   private log(line: string): void {
@@ -120,7 +129,12 @@ class Soak {
     }
     if (j.killAfterStep === step && !this.killed.includes(j.id)) {
       this.killed.push(j.id);
-      void this.thread?.terminate();
+      // The worker is read, then killed at once (a job of the tiny model ends within milliseconds), then the host is sampled.
+      const worker = this.workerUse();
+      this.child?.kill('SIGKILL');
+      const s = sample(this.outcomes.size, this.t0, worker);
+      this.beforeKills.push(s);
+      this.log(`${formatSample(s)}  before the kill in ${j.id}`);
     }
   }
 
@@ -132,25 +146,26 @@ class Soak {
     this.headSince = performance.now();
     const n = this.outcomes.size;
     if (n % this.o.sampleEvery === 0 || n === this.o.warmupJob) {
-      const s = sample(n, this.t0);
+      const s = this.sample();
       this.samples.push(s);
       this.log(formatSample(s));
     }
     if (!this.inFlight.length) this.batchEnded?.();
   }
 
-  /** The running job is lost with the thread; the ones behind it go to the new thread. */
-  private onCrash(reason: string, restarting: boolean): void {
-    const [lost, ...queued] = this.inFlight;
-    this.log(`  worker killed during ${lost?.id ?? 'no job'}; ${restarting ? 'the client restarts it' : 'restarting it on the next send'}`);
-    // A client that gave up restarts the thread on the next send, without the model: load it
-    // before anything else is sent (the next queue is sent as soon as `lost` ends).
-    if (!restarting) this.client.send({ type: 'load', options: this.o.load });
-    if (lost) this.end(lost.id, { status: 'failed', message: reason });
-    // After the client has sent its own reload (when it returns from this call).
-    queueMicrotask(() => {
-      for (const j of queued) this.client.send({ type: 'generate', jobId: j.id, job: j.job });
-    });
+  private workerUse(): WorkerUse {
+    return workerUse(this.client.started ? this.child?.pid : undefined);
+  }
+
+  /** Host and the worker process running now. */
+  sample(): Sample {
+    return sample(this.outcomes.size, this.t0, this.workerUse());
+  }
+
+  /** The running job is lost with the process (the client gives the new one the jobs behind it). */
+  private onCrash(reason: string, jobId: string | undefined, restarting: boolean): void {
+    this.log(`  worker killed during ${jobId ?? 'no job'}; ${restarting ? 'the client restarts it' : 'it restarts on the next send'}`);
+    if (jobId) this.end(jobId, { status: 'failed', message: reason });
   }
 
   dispose(): Promise<void> {
@@ -158,24 +173,38 @@ class Soak {
   }
 }
 
-function withDefaults(o: SoakOptions): ConstructorParameters<typeof Soak>[0] {
-  return { queue: 20, killEvery: 50, cancelRate: 0.2, sampleEvery: 10, warmupJob: 30, jobTimeoutMs: 60_000, limits: DEFAULT_LIMITS, ...o };
+function withDefaults(o: SoakOptions): Settings {
+  return { queue: 20, killEvery: 50, cancelRate: 0.2, sampleEvery: 10, jobTimeoutMs: 60_000, limits: DEFAULT_LIMITS, ...o };
 }
 
-function summarise(soak: Soak, o: ConstructorParameters<typeof Soak>[0], hung: boolean): SoakResult {
+/**
+ * The sample growth is measured from. Measured on the tiny model: a worker's RSS grows for its
+ * first ~120 jobs (heaps and allocator pools filling) and is flat after; with kills every 50 jobs
+ * each new worker starts that again, so samples are only comparable at the same age of the worker.
+ * The end of the run is the end of a worker's life, so by default the warm sample is the end of
+ * the second worker's life (just before the second kill: the first cycle is warm-up for the host),
+ * and without kills the sample after 40 % of the jobs.
+ */
+function warmSample(soak: Soak, o: Settings, end: Sample): Sample {
+  const after = (job: number) => soak.samples.find((s) => s.job >= job);
+  if (o.warmupJob !== undefined) return after(o.warmupJob) ?? end;
+  return soak.beforeKills[1] ?? soak.beforeKills[0] ?? after(Math.round(o.jobs * 0.4)) ?? end;
+}
+
+function summarise(soak: Soak, o: Settings, hung: boolean): SoakResult {
   const counts = { done: 0, cancelled: 0, failed: 0, hung: 0 };
   const failureMessages = new Map<string, number>();
   for (const out of soak.outcomes.values()) {
     counts[out.status]++;
     if (out.status === 'failed') failureMessages.set(out.message, (failureMessages.get(out.message) ?? 0) + 1);
   }
-  const end = sample(soak.outcomes.size, soak.t0);
-  const warm = soak.samples.find((s) => s.job >= o.warmupJob) ?? soak.samples[0] ?? end;
+  const end = soak.sample();
+  const warm = warmSample(soak, o, end);
   const failures = verdict(soak.outcomes, soak.killed, warm, end, o.limits);
   if (hung) failures.unshift('the run stopped: a job hung');
   if (soak.outcomes.size < o.jobs) failures.push(`only ${soak.outcomes.size} of ${o.jobs} jobs ended`);
   const cancelsTooLate = [...soak.cancelsSent].filter((id) => soak.outcomes.get(id)?.status === 'done').length;
-  return { counts, cancelsTooLate, killedAt: soak.killed.map((id) => Number(id.slice('soak-'.length))), failureMessages, samples: soak.samples, warm, end, seconds: end.seconds, failures };
+  return { counts, cancelsTooLate, killedAt: soak.killed.map((id) => Number(id.slice('soak-'.length))), failureMessages, samples: soak.samples, beforeKills: soak.beforeKills, warm, end, seconds: end.seconds, failures };
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {

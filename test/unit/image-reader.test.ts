@@ -2,7 +2,7 @@
 // thread and through the gallery's reading thread). Moved here from asset-store.test.ts.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -86,4 +86,24 @@ test('the bundled reading thread (dist/metadata-thread.js, what VS Code runs) re
   const folder = tempFolder(t);
   const file = await saveUnique(folder, 'a.png', png());
   assert.deepEqual(await worker.read([file, path.join(folder, 'missing.png')]), [params, undefined]);
+});
+
+test('the gallery lists no symbolic links, and its readers do not read through one', async (t) => {
+  const folder = tempFolder(t);
+  const outside = tempFolder(t);
+  const secret = await saveUnique(outside, 'private.png', png()); // an image of the user's, elsewhere
+  writeFileSync(path.join(outside, 'id_rsa'), 'not for the webview');
+  await saveUnique(folder, 'mine.png', png());
+  symlinkSync(secret, path.join(folder, 'linked.png'));
+  symlinkSync(path.join(outside, 'id_rsa'), path.join(folder, 'key.png'));
+  symlinkSync(path.join(outside, 'gone.png'), path.join(folder, 'dangling.png'));
+  symlinkSync(outside, path.join(folder, 'dir.png'));
+  const worker = metadataWorkerFromSource();
+  t.after(() => worker.stop());
+  for (const [name, reader] of [['this thread', sameThreadReader], ['the reading thread', worker]] as const) {
+    assert.deepEqual((await new Gallery(reader).list(folder)).map((i) => i.file), ['mine.png'], name);
+    // A file swapped for a link after it was listed: the reader refuses the link.
+    assert.deepEqual(await reader.read([path.join(folder, 'linked.png'), path.join(folder, 'mine.png')]), [undefined, params], name);
+  }
+  assert.deepEqual(await readImageParameters(path.join(folder, 'linked.png')), params, 'a file the user picks (Explorer) may be a link');
 });

@@ -1,12 +1,13 @@
 // Saving generated images where things go wrong (issue 16): file systems without hard links,
-// processes killed mid-write, full and read-only disks, long non-ASCII names.
+// processes killed mid-write, full and read-only disks (what could not be written is kept, for
+// Save As), long non-ASCII names, an output folder that changed since the job was queued.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { saveUnique } from '../../src/extension/asset-store';
+import { saveImageAs, saveImages, saveUnique } from '../../src/extension/asset-store';
 import { fileNameFor } from '../../src/extension/naming';
 import { removeStaleTempFiles, type LinkFunction } from '../../src/image/atomic-write';
 import { inTempFolder } from '../support/temp-folder';
@@ -150,3 +151,70 @@ test('a read-only folder: nothing written, and the message names the folder and 
   });
   if (!ran) t.skip(NO_MOUNT);
 });
+
+test('a full disk keeps the images it could not write, with their bytes, and they can be saved elsewhere', async (t) => {
+  const small = new Uint8Array(8 * 1024).fill(7);
+  const big = Uint8Array.from({ length: 200 * 1024 }, (_, i) => i % 251);
+  const ran = await onTmpfs('size=64k', async (disk) => inTempFolder(async (elsewhere) => {
+    const r = await saveImages(disk, [{ name: 'a.png', bytes: small }, { name: 'b.png', bytes: big }]);
+    assert.deepEqual(r.files.map((f) => path.basename(f)), ['a.png']);
+    assert.match(r.failure?.error.message ?? '', /b\.png was not saved: the disk holding .* is full \(ENOSPC\)/);
+    assert.deepEqual(r.failure?.unsaved.map((u) => u.name), ['b.png']);
+    assert.deepEqual(readdirSync(disk), ['a.png'], 'no partial b.png');
+    const target = path.join(elsewhere, 'picked.png');
+    saveImageAs(target, r.failure!.unsaved[0].bytes);
+    assert.ok(readFileSync(target).equals(Buffer.from(big)), 'the bytes saved elsewhere are the image');
+    assert.deepEqual(readdirSync(elsewhere), ['picked.png'], 'no temporary file left');
+  }));
+  if (!ran) t.skip(NO_MOUNT);
+});
+
+test('a read-only folder keeps every image of the job', async (t) => {
+  const ran = await onTmpfs('ro,size=64k', async (disk) => {
+    const images = [{ name: 'a.png', bytes: new Uint8Array([1]) }, { name: 'b.png', bytes: new Uint8Array([2]) }];
+    const r = await saveImages(disk, images);
+    assert.deepEqual(r.files, []);
+    assert.deepEqual(r.failure?.unsaved, images);
+    assert.match(r.failure!.error.message, /read-only file system \(EROFS\)/);
+  });
+  if (!ran) t.skip(NO_MOUNT);
+});
+
+test('Save As replaces the file the user picked atomically; a failure names the file and keeps the old one', async (t) => {
+  await inTempFolder(async (folder) => {
+    const target = path.join(folder, 'x.png');
+    writeFileSync(target, 'old');
+    saveImageAs(target, new Uint8Array([1, 2, 3]));
+    assert.deepEqual([...readFileSync(target)], [1, 2, 3]);
+    assert.deepEqual(readdirSync(folder), ['x.png']);
+  });
+  const ran = await onTmpfs('size=64k', async (disk) => {
+    const target = path.join(disk, 'x.png');
+    writeFileSync(target, 'old');
+    assert.throws(() => saveImageAs(target, new Uint8Array(200 * 1024)), new RegExp(`${target.replace(/[.]/g, '\\.')} was not written: the disk holding .* is full`));
+    assert.equal(readFileSync(target, 'utf8'), 'old');
+    assert.deepEqual(readdirSync(disk), ['x.png']);
+  });
+  if (!ran) t.skip(NO_MOUNT);
+});
+
+test('an output folder swapped for a symbolic link after the job was queued is not written into', () => inTempFolder(async (root) => {
+  const workspace = path.join(root, 'workspace');
+  const outside = path.join(root, 'outside');
+  mkdirSync(path.join(workspace, 'assets'), { recursive: true });
+  mkdirSync(outside);
+  const folder = path.join(workspace, 'assets', 'generated');
+  const real = folder; // what the user agreed to (no links yet: the folder does not exist)
+  // Meanwhile `assets` is replaced by a link out of the workspace.
+  rmSync(path.join(workspace, 'assets'), { recursive: true });
+  symlinkSync(outside, path.join(workspace, 'assets'));
+  const r = await saveImages(folder, [{ name: 'x.png', bytes: new Uint8Array([1]) }], real);
+  assert.deepEqual(r.files, []);
+  assert.match(r.failure!.error.message, new RegExp(`x\\.png was not saved: the output folder ${folder} now leads to ${path.join(outside, 'generated')}, not to ${real}`));
+  assert.deepEqual(r.failure!.unsaved.map((u) => u.name), ['x.png'], 'the image is kept for Save As');
+  assert.deepEqual(readdirSync(outside), [], 'nothing was written outside the workspace');
+  // Unchanged, it saves.
+  rmSync(path.join(workspace, 'assets'));
+  mkdirSync(path.join(workspace, 'assets'));
+  assert.deepEqual((await saveImages(folder, [{ name: 'x.png', bytes: new Uint8Array([1]) }], real)).files, [path.join(folder, 'x.png')]);
+}));

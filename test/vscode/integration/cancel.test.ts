@@ -1,7 +1,7 @@
-// Cancel in the real VS Code extension host, real worker thread, real OpenVINO: a job cancelled
+// Cancel in the real VS Code extension host, real worker process, real OpenVINO: a job cancelled
 // during a denoising step or during the decode ends as cancelled in under a second and writes no
 // file, and the next job succeeds; a settings change that reloads the model stops the running job
-// as fast; disposing a controller mid-generation leaves no worker thread.
+// as fast; disposing a controller mid-generation leaves no worker process.
 //
 // The tiny model runs a step in milliseconds, too fast to cancel inside one. These tests use a copy
 // of it whose transformer and VAE are chains of matrix products behind the same ports (written by
@@ -148,7 +148,7 @@ describe('cancel in a real VS Code', () => {
     }
   });
 
-  it('disposing during a generation stops it and leaves no worker thread', async function () {
+  it('disposing during a generation stops it and leaves no worker process', async function () {
     this.timeout(180_000);
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const storage = fs.mkdtempSync(path.join(env('PIXART_TEST_SANDBOX'), 'second-controller-'));
@@ -159,7 +159,7 @@ describe('cancel in a real VS Code', () => {
     try {
       second.model.ensure();
       await until("the second controller's model to be ready", () => modelReady(second, slowModel), 110_000);
-      assert.equal(second.workerThreads, 1);
+      assert.equal(second.workerProcesses, 1);
       const filesBefore = filesIn(outputDir());
       let decoding = false;
       const sub = second.jobs.onJobEvent((e) => {
@@ -171,10 +171,10 @@ describe('cancel in a real VS Code', () => {
       sub.dispose();
       await new Promise((r) => setTimeout(r, 100));
       const t0 = performance.now();
-      await second.dispose(); // resolves when the thread has exited
+      await second.dispose(); // resolves when the process has exited
       const ms = performance.now() - t0;
       assert.ok(ms < 1500, `dispose() took ${ms.toFixed(0)} ms`);
-      assert.equal(second.workerThreads, 0, 'no worker thread is left');
+      assert.equal(second.workerProcesses, 0, 'no worker process is left');
       await new Promise((r) => setTimeout(r, 500));
       assert.deepEqual(filesIn(outputDir()), filesBefore, 'no file');
     } finally {
