@@ -6,6 +6,7 @@ import { existsSync, linkSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { makeFolder, writeFileAtomic } from '../image/atomic-write';
+import { IrGraph } from './ir-graph';
 
 export const IR_XML = 'openvino_model.xml';
 export const IR_BIN = 'openvino_model.bin';
@@ -76,6 +77,29 @@ export class ComponentOutput {
   discard(): void {
     rmSync(this.tempXml, { force: true });
     rmSync(this.tempBin, { force: true });
+  }
+}
+
+/**
+ * Builds one component's IR into `outDir` under temporary names: `body` adds the graph's nodes and
+ * returns how many checkpoint tensors it wrote. The files get their names when it returns; a
+ * failure or a cancel removes them.
+ */
+export async function buildComponent(outDir: string, modelName: string, configText: string, body: (g: IrGraph) => Promise<number>): Promise<ComponentBuild> {
+  const out = await ComponentOutput.create(outDir);
+  const g = new IrGraph(modelName, out.tempBin);
+  let binOpen = true;
+  try {
+    const tensors = await body(g);
+    const weightBytes = g.weightBytes;
+    binOpen = false; // finish closes the .bin whether or not the XML is written
+    g.finish(out.tempXml);
+    out.publish(configText);
+    return { weightBytes, tensors };
+  } catch (err) {
+    if (binOpen) g.abandon();
+    out.discard();
+    throw err;
   }
 }
 

@@ -28,6 +28,7 @@ const OPSET: Record<string, string> = {
   ShapeOf: 'opset3', Broadcast: 'opset3', Range: 'opset4', Swish: 'opset4', Mish: 'opset4',
   MVN: 'opset6', Gelu: 'opset7', Gather: 'opset8', Softmax: 'opset8', Slice: 'opset8',
   Interpolate: 'opset11', GroupNormalization: 'opset12', ScaledDotProductAttention: 'opset13',
+  Relu: 'opset1',
 };
 
 const BYTES: Record<IrType, number> = { f32: 4, f16: 2, bf16: 2, i64: 8, i32: 4, u8: 1, i8: 1, u4: 0.5, boolean: 1 };

@@ -1,8 +1,8 @@
 // The VAE's config.json as the decoder builder reads it: every value that sizes a tensor, a loop or
 // the graph is bounded here, and a value the builder does not implement is refused, each message
 // naming the file and the field. Defaults are diffusers' AutoencoderKL defaults.
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { flag, readConfigObject, show, wholeNumber, type Json } from './config-json';
 
 export class VaeConfigError extends Error {
   override name = 'VaeConfigError';
@@ -21,8 +21,6 @@ export interface VaeDecoderConfig {
   text: string;
 }
 
-/** A config.json is a few kB; a bigger file is not one. */
-const MAX_CONFIG_BYTES = 1 << 20;
 /** 2^(blocks − 1) pixels per latent; the pipeline reads at most 6 blocks (model-folder.ts). */
 const MAX_BLOCKS = 6;
 /** Channels of one block: AutoencoderKL has at most 512; 4096 leaves room and bounds a tensor. */
@@ -32,45 +30,12 @@ const MAX_LAYERS_PER_BLOCK = 8;
 /** Latent channels: PixArt and SD have 4, SD3 and Flux 16 (as model-folder.ts). */
 const MAX_LATENT_CHANNELS = 64;
 
-type Json = Record<string, unknown>;
-
-function show(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-function readJsonObject(file: string): { obj: Json; text: string } {
-  let text: string;
-  try {
-    if (statSync(file).size > MAX_CONFIG_BYTES) throw new VaeConfigError(`${file} is larger than ${MAX_CONFIG_BYTES} bytes: not a config file. Download the model again.`);
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof VaeConfigError) throw e;
-    throw new VaeConfigError(`${file} is missing or unreadable: the vae/ folder of a diffusers checkpoint has a config.json. Download the model again.`);
-  }
-  let obj: unknown;
-  try {
-    obj = JSON.parse(text);
-  } catch (e) {
-    throw new VaeConfigError(`${file} is not valid JSON (${(e as Error).message}). Download the model again.`);
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new VaeConfigError(`${file} must hold a JSON object.`);
-  return { obj: obj as Json, text };
-}
-
-/** Reads the field as a whole number in [min, max]. */
 function int(c: Json, file: string, field: string, min: number, max: number, fallback: number): number {
-  const v = c[field] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new VaeConfigError(`${file}: "${field}" must be a whole number from ${min} to ${max}, found ${show(v)}.`);
-  }
-  return v;
+  return wholeNumber(c, file, field, min, max, fallback, VaeConfigError);
 }
 
 function bool(c: Json, file: string, field: string, fallback: boolean): boolean {
-  const v = c[field] ?? fallback;
-  if (typeof v !== 'boolean') throw new VaeConfigError(`${file}: "${field}" must be true or false, found ${show(v)}.`);
-  return v;
+  return flag(c, file, field, fallback, VaeConfigError);
 }
 
 function blockWidths(c: Json, file: string): number[] {
@@ -105,7 +70,7 @@ function refuseUnimplemented(c: Json, file: string, blocks: number): void {
 /** `<componentDir>/config.json`, checked. */
 export function readVaeDecoderConfig(componentDir: string): VaeDecoderConfig {
   const file = join(componentDir, 'config.json');
-  const { obj: c, text } = readJsonObject(file);
+  const { obj: c, text } = readConfigObject(file, 'vae', VaeConfigError);
   const blockOutChannels = blockWidths(c, file);
   refuseUnimplemented(c, file, blockOutChannels.length);
   const normNumGroups = int(c, file, 'norm_num_groups', 1, MAX_WIDTH, 32);

@@ -2,13 +2,12 @@
 // checkpoint's `vae/` folder: latents f32 [?, latent, ?, ?] (already divided by scaling_factor) →
 // sample f32 [?, 3, 8h, 8w], spatial size dynamic, weights f32 (the VAE computes in f32; it is
 // ~200 MB). The encoder's weights stay in the checkpoint: image-to-image would build it from there.
-import { IrGraph } from './ir-graph';
 import { Layers } from './layers';
 import { Weights } from './weights';
 import { Checkpoint, CheckpointError } from './safetensors';
 import { readVaeDecoderConfig } from './vae-config';
 import { VaeDecoderGraph, decoderTensorNames } from './vae-blocks';
-import { ComponentOutput, buildStep, type ComponentBuild } from './build-model-files';
+import { buildComponent, buildStep, type ComponentBuild } from './build-model-files';
 
 export interface VaeBuildOptions {
   signal?: AbortSignal;
@@ -21,29 +20,18 @@ export async function buildVaeDecoder(componentDir: string, outDir: string, { si
   const config = readVaeDecoderConfig(componentDir);
   signal?.throwIfAborted();
   const checkpoint = Checkpoint.open(componentDir);
-  let out: ComponentOutput | undefined;
-  let g: IrGraph | undefined;
   try {
-    out = await ComponentOutput.create(outDir);
-    g = new IrGraph('vae_decoder', out.tempBin);
-    const names = decoderTensorNames(checkpoint.names(), config.usePostQuantConv);
-    const decoder = new VaeDecoderGraph(new Layers(g, new Weights(g, checkpoint, 'f32')), config, componentDir, names.length, buildStep(signal, onProgress));
-    const latents = g.parameter('latents', 'f32', [-1, config.latentChannels, -1, -1]);
-    g.output(await decoder.decode(latents), 'sample');
-    const unused = names.filter((n) => !decoder.used.has(n));
-    if (unused.length) {
-      throw new CheckpointError(`${componentDir}: the checkpoint has decoder tensors its config.json does not account for (${unused.slice(0, 3).join(', ')}${unused.length > 3 ? ', …' : ''}): the weights and config.json are of different models. Download the model again.`);
-    }
-    const weightBytes = g.weightBytes;
-    const graph = g;
-    g = undefined; // finish closes the .bin whether or not the XML is written
-    graph.finish(out.tempXml);
-    out.publish(config.text);
-    return { weightBytes, tensors: decoder.used.size };
-  } catch (err) {
-    g?.abandon();
-    out?.discard();
-    throw err;
+    return await buildComponent(outDir, 'vae_decoder', config.text, async (g) => {
+      const names = decoderTensorNames(checkpoint.names(), config.usePostQuantConv);
+      const decoder = new VaeDecoderGraph(new Layers(g, new Weights(g, checkpoint, 'f32')), config, componentDir, names.length, buildStep(signal, onProgress));
+      const latents = g.parameter('latents', 'f32', [-1, config.latentChannels, -1, -1]);
+      g.output(await decoder.decode(latents), 'sample');
+      const unused = names.filter((n) => !decoder.used.has(n));
+      if (unused.length) {
+        throw new CheckpointError(`${componentDir}: the checkpoint has decoder tensors its config.json does not account for (${unused.slice(0, 3).join(', ')}${unused.length > 3 ? ', …' : ''}): the weights and config.json are of different models. Download the model again.`);
+      }
+      return decoder.used.size;
+    });
   } finally {
     checkpoint.close();
   }

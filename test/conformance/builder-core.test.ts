@@ -35,7 +35,8 @@ function reference(w: ArrayLike<number>): Float64Array {
 
 /**
  * The values a quantized matrix stands for: (q − zp) · scale, per row and group. The graph's
- * Multiply is f16; the CPU plugin's int4 kernel rounds it so, its int8 kernel keeps it in f32.
+ * Multiply is f16, but the CPU plugin's fused int8 and int4 kernels compute it in f32 (an f16
+ * rounding here would mean the int4 weights were folded to f32 constants, not kept compressed).
  */
 function dequantize(bits: 4 | 8, group: number): Float64Array {
   const q = quantizeAsym(weights, ROWS, COLS, group, bits);
@@ -44,7 +45,7 @@ function dequantize(bits: 4 | 8, group: number): Float64Array {
   for (let i = 0; i < out.length; i++) {
     const k = Math.floor(i / COLS) * (COLS / group) + Math.floor((i % COLS) / group);
     const v = (get(q.values, i) - get(q.zeroPoints, k)) * halfToFloat(q.scales[k]);
-    out[i] = bits === 4 ? halfToFloat(f16Bits(v)) : v;
+    out[i] = v;
   }
   return out;
 }
