@@ -19,6 +19,8 @@ export interface ModelSource {
 export const HUB_MODELS = [
   { repo: 'PixArt-alpha/PixArt-LCM-XL-2-1024-MS', label: 'PixArt-LCM-XL-2-1024-MS', detail: 'Recommended: 4 steps at 1024². The checkpoint (mostly T5-XXL) is downloaded once into the Hugging Face cache.' },
   { repo: 'PixArt-alpha/PixArt-XL-2-1024-MS', label: 'PixArt-XL-2-1024-MS', detail: 'The original: 20 steps with guidance at 1024². Shares T5 and the VAE with the LCM model in the cache.' },
+  // Σ 512 and 2K are not offered: their repos hold only transformer/ (the rest is pixart_sigma_sdxlvae_T5_diffusers'), which this download does not assemble.
+  { repo: 'PixArt-alpha/PixArt-Sigma-XL-2-1024-MS', label: 'PixArt-Sigma-XL-2-1024-MS', detail: 'PixArt-Σ: sharper, prompts up to 300 tokens; 20 steps with guidance at 1024². A complete checkpoint of its own (about 22 GB to download: T5-XXL in f32).' },
 ];
 
 /** What the weights are stored as: the defaults first (see DESIGN.md, "Precision defaults"). */
