@@ -1,18 +1,23 @@
-// `pixart build-model --from DIR --out DIR`: a model folder built from a diffusers PixArt-α
-// checkpoint (src/builder/build-model.ts). Progress goes to stderr, as text or (--progress json)
+// `pixart build-model --from REPO_OR_DIR --out DIR`: a model folder built from a diffusers PixArt
+// checkpoint (src/builder/build-model.ts), downloaded first when --from is a repo id (src/hub). Progress goes to stderr, as text or (--progress json)
 // one JSON object per line for a program that runs the CLI as a child process; the model folder
 // goes to stdout. Ctrl+C or SIGTERM cancels the build, which leaves nothing behind.
 import { buildModel, TEXT_ENCODER_WEIGHTS, TRANSFORMER_WEIGHTS, type BuildPhase, type ModelWeights } from '../builder/build-model';
 import type { ManifestSource } from '../builder/manifest';
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { downloadSnapshot, DownloadCancelledError } from '../hub';
 import { UsageError } from './args';
+import { progressText } from './download-model';
 
-export const BUILD_MODEL_USAGE = `usage: pixart build-model --from DIR --out DIR [--weights text_encoder=int8,transformer=f16]
-  [--progress text|json] [--repo ID] [--revision REV] [--commit SHA]
-Builds an OpenVINO model folder from a diffusers PixArt-α checkpoint (its safetensors), without
-Python. --out must be new or empty. --weights: text_encoder int8|int4|f16|f32 (default int8),
-transformer f32|f16|bf16 (default f16). --repo, --revision, --commit name the source in the
-manifest. Progress goes to stderr (--progress json: one JSON object per line); the model folder
-is printed on stdout.`;
+export const BUILD_MODEL_USAGE = `usage: pixart build-model --from REPO_OR_DIR --out DIR [--weights text_encoder=int8,transformer=f16]
+  [--revision REV] [--variant fp16] [--cache-dir DIR] [--offline] [--progress text|json]
+Builds an OpenVINO model folder from a diffusers PixArt checkpoint (its safetensors), without
+Python. --from is a local diffusers folder, or a Hugging Face repo id (owner/name), which is first
+downloaded into the Hugging Face cache as \`pixart download-model\` does (--revision, --variant,
+--cache-dir, --offline as there). --out must be new or empty. --weights: text_encoder
+int8|int4|f16|f32 (default int8), transformer f32|f16|bf16 (default f16). Progress goes to stderr
+(--progress json: one JSON object per line); the model folder is printed on stdout.`;
 
 export interface BuildModelCliOptions {
   from: string;
@@ -20,6 +25,9 @@ export interface BuildModelCliOptions {
   weights: ModelWeights;
   progress: 'text' | 'json';
   source: ManifestSource;
+  variant?: 'fp16';
+  cacheDir?: string;
+  offline: boolean;
 }
 
 export const DEFAULT_WEIGHTS: ModelWeights = { text_encoder: 'int8', transformer: 'f16' };
@@ -39,7 +47,7 @@ function parseWeights(text: string): ModelWeights {
 }
 
 export function parseBuildModelArgs(argv: string[]): BuildModelCliOptions {
-  const o: Partial<BuildModelCliOptions> & { source: ManifestSource } = { weights: { ...DEFAULT_WEIGHTS }, progress: 'text', source: {} };
+  const o: Partial<BuildModelCliOptions> & { source: ManifestSource } = { weights: { ...DEFAULT_WEIGHTS }, progress: 'text', source: {}, offline: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -54,31 +62,51 @@ export function parseBuildModelArgs(argv: string[]): BuildModelCliOptions {
       const v = value();
       if (v !== 'text' && v !== 'json') throw new UsageError(`--progress takes text or json, got "${v}"`);
       o.progress = v;
-    } else if (flag === '--repo') o.source.repo = value();
-    else if (flag === '--revision') o.source.revision = value();
-    else if (flag === '--commit') o.source.commit = value();
+    } else if (flag === '--revision') o.source.revision = value();
+    else if (flag === '--cache-dir') o.cacheDir = value();
+    else if (flag === '--offline') o.offline = true;
+    else if (flag === '--variant') {
+      const v = value();
+      if (v !== 'fp16') throw new UsageError(`--variant takes fp16 (leave it out for the full-precision weights), got "${v}"`);
+      o.variant = v;
+    }
     else throw new UsageError(`unknown option "${flag}" for build-model`);
   }
-  if (!o.from) throw new UsageError('--from DIR (a diffusers PixArt-α checkpoint) is required');
+  if (!o.from) throw new UsageError('--from REPO_OR_DIR (a Hugging Face repo id or a diffusers PixArt checkpoint folder) is required');
   if (!o.out) throw new UsageError('--out DIR (the model folder to create) is required');
   return o as BuildModelCliOptions;
 }
 
-/** Progress lines: each phase's start and end, and in between at most one a second (text) or five (json). */
-function progressWriter(mode: 'text' | 'json', write: (line: string) => void) {
+/** The share of the whole run each phase takes, for one progress fraction (a download first when there is one). */
+const BUILD_PHASES: BuildPhase[] = ['checking', 'vae_decoder', 'text_encoder', 'transformer', 'hashing'];
+const PHASE_WORDS: Record<BuildPhase, string> = {
+  checking: 'Checking the checkpoint', vae_decoder: 'Building the VAE decoder', text_encoder: 'Building the text encoder (T5)',
+  transformer: 'Building the transformer', hashing: 'Hashing the files',
+};
+
+/**
+ * One progress stream for the download and the build: a line a second (text) or at most five a
+ * second (json: `{type: "progress", phase, message, fraction}`, fraction over the whole run).
+ */
+export function progressWriter(mode: 'text' | 'json', write: (line: string) => void, downloading: boolean) {
+  const phases = downloading ? ['download', ...BUILD_PHASES] : BUILD_PHASES;
   let phase = '';
   let last = 0;
-  return (p: BuildPhase, done: number, total: number) => {
+  return (p: string, message: string, part: number) => {
     const now = performance.now();
-    const edge = p !== phase || done >= total;
+    const edge = p !== phase || part >= 1;
     if (!edge && now - last < (mode === 'json' ? 200 : 1000)) return;
     phase = p;
     last = now;
-    if (mode === 'json') write(JSON.stringify({ phase: p, done, total }));
-    else if (p === 'hashing') write(`hashing: ${(done / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MB`);
-    else if (p !== 'checking') write(`${p}: ${done} of ${total} tensors`);
-    else write('checking the checkpoint …');
+    const fraction = (Math.max(0, phases.indexOf(p)) + Math.min(1, part)) / phases.length;
+    write(mode === 'json' ? JSON.stringify({ type: 'progress', phase: p, message, fraction }) : message);
   };
+}
+
+function buildMessage(p: BuildPhase, done: number, total: number): string {
+  if (p === 'checking') return `${PHASE_WORDS[p]}…`;
+  if (p === 'hashing') return `${PHASE_WORDS[p]}: ${(done / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MB`;
+  return `${PHASE_WORDS[p]}: ${total ? Math.floor((100 * done) / total) : 100} %`;
 }
 
 export interface CliStreams {
@@ -88,23 +116,44 @@ export interface CliStreams {
 
 const consoleStreams: CliStreams = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) };
 
-/** Runs the build; resolves with the exit code (0, 1 on failure, 130 when cancelled). */
+/** `--from` names a folder when one exists there; otherwise it must be a repo id. */
+function isRepo(from: string): boolean {
+  return !existsSync(from) && !isAbsolute(from) && !from.startsWith('.') && from.split('/').length === 2;
+}
+
+/** Downloads the repo (or finds it in the cache) and returns the snapshot folder. */
+async function download(o: BuildModelCliOptions, signal: AbortSignal, progress: ReturnType<typeof progressWriter>): Promise<string> {
+  const snap = await downloadSnapshot({
+    repo: o.from, revision: o.source.revision, variant: o.variant, cacheDir: o.cacheDir, offline: o.offline || undefined, signal,
+    onProgress: (p) => progress('download', `Downloading ${o.from}: ${progressText(p)}`, p.bytesTotal ? p.bytesDone / p.bytesTotal : 0),
+  });
+  o.source = { repo: o.from, revision: o.source.revision ?? 'main', commit: snap.commit };
+  return snap.snapshotDir;
+}
+
+/** Runs the download (for a repo id) and the build; resolves with the exit code (0, 1 on failure, 130 when cancelled). */
 export async function runBuildModel(o: BuildModelCliOptions, io: CliStreams = consoleStreams): Promise<number> {
   const ac = new AbortController();
   const cancel = () => ac.abort();
   process.on('SIGINT', cancel); // on, not once: a second Ctrl+C must not kill the clean-up
   process.on('SIGTERM', cancel);
   const json = o.progress === 'json';
+  const fromRepo = isRepo(o.from);
+  const progress = progressWriter(o.progress, io.stderr, fromRepo);
   try {
-    const built = await buildModel({ from: o.from, out: o.out, weights: o.weights, source: o.source, signal: ac.signal, onProgress: progressWriter(o.progress, io.stderr) });
-    const summary = { phase: 'done', dir: built.dir, seconds: Math.round(built.seconds * 10) / 10, peak_rss_gb: Math.round(built.peakRssGb * 100) / 100 };
+    const from = fromRepo ? await download(o, ac.signal, progress) : o.from;
+    const built = await buildModel({
+      from, out: o.out, weights: o.weights, source: o.source, signal: ac.signal,
+      onProgress: (p, done, total) => progress(p, buildMessage(p, done, total), total ? done / total : 1),
+    });
+    const summary = { type: 'done', dir: built.dir, seconds: Math.round(built.seconds * 10) / 10, peak_rss_gb: Math.round(built.peakRssGb * 100) / 100 };
     io.stderr(json ? JSON.stringify(summary) : `built ${built.dir} in ${summary.seconds} s (peak RSS ${summary.peak_rss_gb} GB)`);
     io.stdout(built.dir);
     return 0;
   } catch (err) {
-    const cancelled = ac.signal.aborted;
-    const message = cancelled ? 'build-model cancelled; nothing was written' : (err as Error).message;
-    io.stderr(json ? JSON.stringify({ phase: cancelled ? 'cancelled' : 'failed', message }) : `pixart: ${message}`);
+    const cancelled = ac.signal.aborted || err instanceof DownloadCancelledError;
+    const message = cancelled ? `build-model cancelled; nothing was written${fromRepo ? ' (what was downloaded stays in the cache and is resumed next time)' : ''}` : (err as Error).message;
+    io.stderr(json ? JSON.stringify({ type: cancelled ? 'cancelled' : 'error', message }) : `pixart: ${message}`);
     return cancelled ? 130 : 1;
   } finally {
     process.off('SIGINT', cancel);

@@ -2,7 +2,8 @@
 // One JSON line on success; one line on stderr and a non-zero exit on failure.
 // `pixart info FILE…`: the parameters images carry (info.ts).
 // `pixart mcp --model DIR [--out DIR]`: an MCP server on stdio over the same pipeline (mcp.ts).
-// `pixart build-model --from DIR --out DIR`: a model folder from a diffusers checkpoint (build-model.ts).
+// `pixart build-model --from REPO_OR_DIR --out DIR`: a model folder from a diffusers checkpoint (build-model.ts).
+// `pixart download-model --repo ID`: a checkpoint from the Hugging Face hub (download-model.ts).
 import { randomInt } from 'node:crypto';
 import { createEngine } from '../engine';
 import { RuntimeUnavailableError } from '../engine/runtime-error';
@@ -15,14 +16,19 @@ import { parseArgs, parseInfoArgs, parseMcpArgs, outputFiles, USAGE, UsageError 
 import { checkOutputs } from './outputs';
 import { runInfo } from './info';
 import { BUILD_MODEL_USAGE, parseBuildModelArgs, runBuildModel } from './build-model';
+import { DOWNLOAD_USAGE, runDownloadModel } from './download-model';
 
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
-    console.log(`${USAGE}\n\n${BUILD_MODEL_USAGE}`);
+    console.log(`${USAGE}\n\n${BUILD_MODEL_USAGE}\n\n${DOWNLOAD_USAGE}`);
     return;
   }
   if (argv[0] === 'build-model') {
     process.exitCode = await runBuildModel(parseBuildModelArgs(argv.slice(1)));
+    return;
+  }
+  if (argv[0] === 'download-model') {
+    process.exitCode = await runDownloadModel(argv.slice(1));
     return;
   }
   if (argv[0] === 'info') {

@@ -11,6 +11,7 @@ import type { Controller } from './controller';
 import type { GeneratorViewProvider } from './generator-view';
 import type { Log } from './log';
 import { confirmModelFolder, prepareModel } from './prepare-model';
+import { downloadModel } from './download-model';
 import { generateFromPrompt } from './generate-command';
 
 const COMMANDS = {
@@ -24,6 +25,7 @@ const COMMANDS = {
   reloadModel: 'pixart.reloadModel',
   showModelHelp: 'pixart.showModelHelp',
   prepareModel: 'pixart.prepareModel',
+  downloadModel: 'pixart.downloadModel',
   chooseOpenVinoLibrary: 'pixart.chooseOpenVinoLibrary',
 } as const;
 
@@ -141,6 +143,7 @@ function registerModelCommands(reg: Register, context: vscode.ExtensionContext, 
   });
 
   reg(COMMANDS.prepareModel, () => prepareModel(context, log, useModelFolder));
+  reg(COMMANDS.downloadModel, () => downloadModel(context, log, useModelFolder));
 
   reg(COMMANDS.reloadModel, () => controller.model.load());
 

@@ -5,40 +5,9 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, type CliEvent } from './cli-process';
+import { runCli } from './cli-process';
 import type { Log } from './log';
-
-export interface ModelSource {
-  /** A repo id (`owner/name`) or a local diffusers folder. */
-  from: string;
-  revision?: string;
-  /** The model folder's name. */
-  name: string;
-}
-
-export const HUB_MODELS = [
-  { repo: 'PixArt-alpha/PixArt-LCM-XL-2-1024-MS', label: 'PixArt-LCM-XL-2-1024-MS', detail: 'Recommended: 4 steps at 1024². The checkpoint (mostly T5-XXL) is downloaded once into the Hugging Face cache.' },
-  { repo: 'PixArt-alpha/PixArt-XL-2-1024-MS', label: 'PixArt-XL-2-1024-MS', detail: 'The original: 20 steps with guidance at 1024². Shares T5 and the VAE with the LCM model in the cache.' },
-  // Σ 512 and 2K are not offered: their repos hold only transformer/ (the rest is pixart_sigma_sdxlvae_T5_diffusers'), which this download does not assemble.
-  { repo: 'PixArt-alpha/PixArt-Sigma-XL-2-1024-MS', label: 'PixArt-Sigma-XL-2-1024-MS', detail: 'PixArt-Σ: sharper, prompts up to 300 tokens; 20 steps with guidance at 1024². A complete checkpoint of its own (about 22 GB to download: T5-XXL in f32).' },
-];
-
-/** What the weights are stored as: the defaults first (see DESIGN.md, "Precision defaults"). */
-export const WEIGHT_CHOICES = [
-  { id: 'int8', label: 'Balanced (recommended)', detail: 'T5 in int8, the transformer in f16: about 6.7 GB on disk, images indistinguishable from full precision.', weights: 'text_encoder=int8,transformer=f16' },
-  { id: 'int4', label: 'Smallest', detail: 'T5 in int4, the transformer in f16: about 4.3 GB; the prompt encoding drifts slightly.', weights: 'text_encoder=int4,transformer=f16' },
-  { id: 'full', label: 'Full precision', detail: 'T5 in f16, the transformer in f32: about 12 GB; for comparisons.', weights: 'text_encoder=f16,transformer=f32' },
-];
-
-const REPO_ID = /^[A-Za-z0-9][\w.-]{0,95}\/[A-Za-z0-9][\w.-]{0,95}$/;
-
-/** "owner/name" or "owner/name@revision" → the source, or the problem with it. */
-export function parseRepoInput(text: string): { repo: string; revision?: string } | string {
-  const [repo, revision, extra] = text.trim().split('@');
-  if (extra !== undefined || !REPO_ID.test(repo ?? '') || repo.includes('..')) return 'Type a Hugging Face repo id such as PixArt-alpha/PixArt-XL-2-1024-MS, optionally with @revision (a branch, tag or commit).';
-  if (revision !== undefined && !/^[\w./-]{1,120}$/.test(revision)) return `"${revision}" is not a revision: use a branch, tag or commit hash.`;
-  return { repo, revision: revision || undefined };
-}
+import { HUB_MODELS, WEIGHT_CHOICES, parseRepoInput, type ModelSource } from './model-sources';
 
 async function pickSource(): Promise<ModelSource | undefined> {
   const other = { label: 'Another Hugging Face repository…', detail: 'A repo id (owner/name), optionally @revision.', pick: 'repo' as const };
@@ -60,11 +29,6 @@ async function pickSource(): Promise<ModelSource | undefined> {
   const r = typed === undefined ? undefined : parseRepoInput(typed);
   if (!r || typeof r === 'string') return undefined;
   return { from: r.repo, revision: r.revision, name: `${r.repo.split('/')[1]}${r.revision ? `-${r.revision.slice(0, 12)}` : ''}` };
-}
-
-/** The notification's line for one progress event of `pixart build-model --progress json`. */
-export function progressLine(e: CliEvent): string | undefined {
-  return e.type === 'progress' && typeof e.message === 'string' ? e.message : undefined;
 }
 
 export async function downloadModel(context: vscode.ExtensionContext, log: Log, useFolder: (dir: string) => Promise<void>): Promise<void> {
@@ -92,8 +56,8 @@ export async function downloadModel(context: vscode.ExtensionContext, log: Log, 
         signal: abort.signal,
         onText: (line) => log.info(`build-model: ${line}`),
         onEvent: (e) => {
-          const message = progressLine(e);
-          if (!message) return;
+          if (e.type !== 'progress' || typeof e.message !== 'string') return;
+          const message = e.message;
           const fraction = typeof e.fraction === 'number' ? Math.min(1, Math.max(0, e.fraction)) : undefined;
           const increment = fraction === undefined ? undefined : Math.max(0, fraction * 100 - reported);
           if (increment !== undefined) reported += increment;

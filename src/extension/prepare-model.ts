@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { verifyModelFolder } from '../pipeline/model-folder';
 import { MODEL_CHOICES, PRECISION_CHOICES, planConversion, conversionCommand } from './convert-plan';
 import type { Log } from './log';
+import { downloadModel } from './download-model';
 
 /** Free space at `dir` (or its nearest existing parent), GB; undefined when it cannot be read. */
 function freeGb(dir: string): number | undefined {
@@ -48,11 +49,13 @@ function busy(): boolean {
 
 export async function prepareModel(context: vscode.ExtensionContext, log: Log, useFolder: (dir: string) => Promise<void>): Promise<void> {
   if (busy()) return;
-  const model = await vscode.window.showQuickPick(MODEL_CHOICES.map((m) => ({ label: m.label, detail: m.detail, choice: m })), {
+  const download = { label: '$(cloud-download) Download and build, without Python (recommended)', detail: 'PixArt: Download Model…: a Hugging Face repo or a diffusers folder, built into an OpenVINO model in minutes, in under 1 GB of memory.', choice: undefined };
+  const model = await vscode.window.showQuickPick([download, ...MODEL_CHOICES.map((m) => ({ label: m.label, detail: `With the Python converter (torch): ${m.detail}`, choice: m }))], {
     title: 'PixArt: Prepare Model (1/3): which model?',
     ignoreFocusOut: true,
   });
   if (!model) return;
+  if (!model.choice) return downloadModel(context, log, useFolder);
   const precision = await vscode.window.showQuickPick(PRECISION_CHOICES.map((p) => ({ label: p.label, description: `~${p.diskGb} GB`, detail: p.detail, choice: p })), {
     title: 'PixArt: Prepare Model (2/3): weight precision',
     ignoreFocusOut: true,

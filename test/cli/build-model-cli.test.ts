@@ -8,6 +8,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fixturesDir } from '../support/paths';
+import { HubServer } from '../support/hub-server';
+import { tinyPixArtRepo } from '../support/hub-repo';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 const source = join(fixturesDir, 'pixart-tiny-diffusers');
@@ -20,7 +22,7 @@ function run(args: string[]) {
 test('bad flags exit 2 with one line naming the flag', () => {
   assert.ok(existsSync(cli), `${cli} is missing: run npm run build`);
   const cases: [string[], RegExp][] = [
-    [['--out', 'x'], /--from DIR \(a diffusers PixArt-α checkpoint\) is required/],
+    [['--out', 'x'], /--from REPO_OR_DIR \(a Hugging Face repo id or a diffusers PixArt checkpoint folder\) is required/],
     [['--from', source], /--out DIR \(the model folder to create\) is required/],
     [['--from', source, '--out', 'x', '--weights', 'text_encoder=int3'], /--weights: "text_encoder=int3" is not text_encoder=int8\|int4\|f16\|f32 or transformer=f32\|f16\|bf16/],
     [['--from', source, '--out', 'x', '--weights', 'vae=f16'], /--weights: "vae=f16"/],
@@ -43,8 +45,8 @@ test('a refused source exits 1 with the reason, in text and as JSON', () => {
   const json = run(['--from', join(source, 'vae'), '--out', out, '--progress', 'json']);
   assert.equal(json.status, 1);
   const lines = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(lines[0], { phase: 'checking', done: 0, total: 1 });
-  assert.equal(lines.at(-1)!.phase, 'failed');
+  assert.deepEqual(lines[0], { type: 'progress', phase: 'checking', message: 'Checking the checkpoint…', fraction: 0 });
+  assert.equal(lines.at(-1)!.type, 'error');
   assert.match(String(lines.at(-1)!.message), /has no model_index\.json/);
   assert.ok(!existsSync(out));
 });
@@ -113,12 +115,43 @@ test('--progress json reports each phase on stderr, one object per line, and SIG
   });
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   rmSync(from, { recursive: true, force: true });
-  const events = stderr.trim().split('\n').map((l) => JSON.parse(l) as { phase: string; done?: number; total?: number; message?: string });
-  assert.deepEqual(events[0], { phase: 'checking', done: 0, total: 1 });
+  const events = stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; fraction?: number; message?: string });
+  assert.deepEqual(events[0], { type: 'progress', phase: 'checking', message: 'Checking the checkpoint…', fraction: 0 });
   const vae = events.filter((e) => e.phase === 'vae_decoder');
-  assert.ok(vae.length && vae.every((e) => e.total === realSizeDecoderTensors().size && e.done! < e.total!), `cancelled while building the VAE: ${stderr}`);
-  assert.deepEqual(events.at(-1), { phase: 'cancelled', message: 'build-model cancelled; nothing was written' }, stderr);
+  // the VAE is the second of five phases: its progress lies in [1/5, 2/5)
+  assert.ok(vae.length && vae.every((e) => /^Building the VAE decoder: \d+ %$/.test(e.message!) && e.fraction! >= 0.2 && e.fraction! < 0.4), `cancelled while building the VAE: ${stderr}`);
+  assert.deepEqual(events.at(-1), { type: 'cancelled', message: 'build-model cancelled; nothing was written' }, stderr);
   assert.equal(status, 130);
   assert.equal(stdout, '');
   assert.deepEqual(readdirSync(parent), [], 'no model and no .partial folder are left');
+});
+
+test('--from a repo id downloads it from the hub (HF_ENDPOINT) into the cache, then builds it, with one progress stream', async () => {
+  const server = await HubServer.start([tinyPixArtRepo('tiny/pixart')]);
+  const parent = mkdtempSync(join(tmpdir(), 'pixart-build-cli-'));
+  try {
+    const env = { PATH: process.env.PATH ?? '', HF_ENDPOINT: server.endpoint, HF_HUB_CACHE: join(parent, 'hub') };
+    const child = spawn(process.execPath, [cli, 'build-model', '--from', 'tiny/pixart', '--out', join(parent, 'model'), '--progress', 'json'], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(status, 0, stderr);
+    const events = stderr.trim().split('\n').map((l) => JSON.parse(l) as { type: string; phase?: string; fraction?: number });
+    const phases = [...new Set(events.filter((e) => e.type === 'progress').map((e) => e.phase))];
+    assert.deepEqual(phases, ['download', 'checking', 'vae_decoder', 'text_encoder', 'transformer', 'hashing']);
+    const fractions = events.filter((e) => e.type === 'progress').map((e) => e.fraction!);
+    assert.ok(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), `the fraction never goes back: ${fractions.join(' ')}`);
+    assert.equal(events.at(-1)!.type, 'done');
+    assert.equal(stdout.trim(), join(parent, 'model'));
+    const manifest = JSON.parse(readFileSync(join(parent, 'model', 'pixart-manifest.json'), 'utf8')) as { source: { repo?: string; revision?: string; commit?: string } };
+    assert.equal(manifest.source.repo, 'tiny/pixart');
+    assert.equal(manifest.source.revision, 'main');
+    assert.match(manifest.source.commit ?? '', /^[0-9a-f]{40}$/);
+    assert.ok(existsSync(join(parent, 'hub', 'models--tiny--pixart', 'snapshots', manifest.source.commit!, 'model_index.json')), 'downloaded into the Hugging Face cache layout');
+  } finally {
+    await server.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
 });

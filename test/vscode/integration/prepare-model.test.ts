@@ -111,7 +111,7 @@ describe('PixArt: Prepare Model… in a real VS Code', () => {
 
   it('the three picks (Random weights, int8, extension storage) lead to the confirmation, and nothing is created before it', async function () {
     this.timeout(30_000);
-    const out = await runWizard([{ pick: 2 }, { pick: 1 }, { pick: 0 }]);
+    const out = await runWizard([{ pick: 3 }, { pick: 1 }, { pick: 0 }]);
     log(`prepare model, all three picks answered: ${out.result}`);
     assert.match(out.result, new RegExp(`refused to show dialog in tests\\. Contents: ${CONFIRMATION.replace(/[?.]/g, '\\$&')}`), 'the wizard asked "convert the model now?"');
     assert.deepEqual(out.tasksStarted, [], 'no task before the user confirms');
@@ -125,16 +125,16 @@ describe('PixArt: Prepare Model… in a real VS Code', () => {
     fs.writeFileSync(path.join(taken, 'keep.txt'), 'an earlier model');
 
     // Random weights (3rd), int8 (2nd): that folder is taken, so the command ends quietly.
-    const same = await runWizard([{ pick: 2 }, { pick: 1 }, { pick: 0 }]);
+    const same = await runWizard([{ pick: 3 }, { pick: 1 }, { pick: 0 }]);
     assert.equal(same.result, 'resolved', `stops at "already exists" instead of asking to convert (${same.result})`);
     assert.deepEqual(same.tasksStarted, []);
     assert.equal(fs.readFileSync(path.join(taken, 'keep.txt'), 'utf8'), 'an earlier model', 'the existing folder is untouched');
 
     // Other picks, other folders: they are free, so the wizard goes on to the confirmation.
     for (const [steps, folder] of [
-      [[{ pick: 2 }, { pick: 2 }, { pick: 0 }], 'PixArt-random-weights-fp16'],
-      [[{ pick: 0 }, { pick: 1 }, { pick: 0 }], 'PixArt-LCM-XL-2-1024-MS-int8'],
-      [[{ pick: 1 }, { pick: 1 }, { pick: 0 }], 'PixArt-XL-2-1024-MS-int8'],
+      [[{ pick: 3 }, { pick: 2 }, { pick: 0 }], 'PixArt-random-weights-fp16'],
+      [[{ pick: 1 }, { pick: 1 }, { pick: 0 }], 'PixArt-LCM-XL-2-1024-MS-int8'],
+      [[{ pick: 2 }, { pick: 1 }, { pick: 0 }], 'PixArt-XL-2-1024-MS-int8'],
     ] as const) {
       const other = await runWizard([...steps]);
       assert.match(other.result, /Contents: PixArt: convert the model now\?/, `${folder} is free, so it asks to convert (${other.result})`);
@@ -150,9 +150,9 @@ describe('PixArt: Prepare Model… in a real VS Code', () => {
 
   const escapes: { at: string; steps: Step[] }[] = [
     { at: 'the model pick (1/3)', steps: ['escape'] },
-    { at: 'the precision pick (2/3)', steps: [{ pick: 2 }, 'escape'] },
-    { at: 'the destination pick (3/3)', steps: [{ pick: 2 }, { pick: 1 }, 'escape'] },
-    { at: 'the folder dialog after "Choose a folder…"', steps: [{ pick: 2 }, { pick: 1 }, { pick: 1 }, 'escape'] },
+    { at: 'the precision pick (2/3)', steps: [{ pick: 3 }, 'escape'] },
+    { at: 'the destination pick (3/3)', steps: [{ pick: 3 }, { pick: 1 }, 'escape'] },
+    { at: 'the folder dialog after "Choose a folder…"', steps: [{ pick: 3 }, { pick: 1 }, { pick: 1 }, 'escape'] },
   ];
   for (const e of escapes) {
     it(`Escape at ${e.at} cancels: no confirmation, no task, nothing created`, async function () {

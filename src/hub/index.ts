@@ -1,0 +1,8 @@
+// The hub layer: a PixArt checkpoint from a Hugging Face repo id into the standard cache.
+// Node only (no VS Code); the CLI's `pixart download-model` and the extension call downloadSnapshot.
+export { downloadSnapshot } from './download-snapshot';
+export { DownloadCancelledError, HubError, type HubErrorKind } from './hub-errors';
+export { hubSettings, DEFAULT_ENDPOINT, type HubSettings } from './hub-settings';
+export { selectFiles } from './select-files';
+export { formatBytes, formatDuration } from './units';
+export type { DownloadOptions, DownloadProgress, RepoFile, Snapshot, Variant } from './types';
