@@ -30,7 +30,7 @@ function run(args: string[]) {
 }
 
 before(() => {
-  const r = run(['build-model', '--from', join(sigmaDir, 'pixart-sigma-tiny-diffusers'), '--out', model, '--weights', 'text_encoder=f32,transformer=f32', '--repo', 'fixtures/pixart-sigma-tiny']);
+  const r = run(['build-model', '--from', join(sigmaDir, 'pixart-sigma-tiny-diffusers'), '--out', model, '--weights', 'text_encoder=f32,transformer=f32']);
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), model);
 });
