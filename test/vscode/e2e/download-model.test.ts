@@ -93,7 +93,7 @@ async function stepUntil(pid: number, ok: () => Promise<boolean>, what: string):
       throw new Error(`build-model ended before ${what}`);
     }
     await sleep(100);
-    if (await ok()) return;
+    if (await ok()) return void console.log(`build-model reached ${what} after ${i + 1} steps of 3 ms`);
   }
   throw new Error(`build-model did not reach ${what} in 300 steps`);
 }
