@@ -2,11 +2,14 @@
 // repo id. Pure, unit-tested without VS Code.
 
 export interface ModelSource {
-  /** A repo id (`owner/name`) or a local diffusers folder. */
+  /** A repo id (`owner/name`, downloaded first) or a local diffusers folder. */
   from: string;
+  kind: 'repo' | 'folder';
   revision?: string;
   /** The model folder's name. */
   name: string;
+  /** How the progress and the messages name it: the repo id (with @revision), or the folder's name. */
+  title: string;
 }
 
 export const HUB_MODELS = [
