@@ -71,7 +71,8 @@ function count(value: string, option: string): number {
 /** The checkout a --baseline names must be able to run its own bench/run-once.ts. */
 function checkBaseline(dir: string): string {
   const d = resolve(dir);
-  const fix = `make one with: git worktree add ${d} <commit> && ln -s "$PWD/node_modules" ${d}/node_modules`;
+  // It runs from source through tsx (no build), with this checkout's packages and OpenVINO runtime.
+  const fix = `make one with: git worktree add ${d} <commit> && ln -s "$PWD/node_modules" ${d}/node_modules && mkdir -p ${d}/.cache && ln -s "$PWD/.cache/python-venv" ${d}/.cache/python-venv`;
   if (!existsSync(join(d, 'bench', 'run-once.ts'))) throw new Error(`--baseline ${d}: no bench/run-once.ts there; ${fix}`);
   if (!existsSync(join(d, 'node_modules', 'tsx'))) throw new Error(`--baseline ${d}: no node_modules/tsx there; ${fix}`);
   return d;
