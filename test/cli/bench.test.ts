@@ -4,10 +4,10 @@
 // — not the figures themselves, which belong to the machine. The torch anchor runs where the torch
 // venv exists (node scripts/provision-python.mjs --requirements models/tests/requirements.txt
 // --venv .cache/torch-venv) and says it is skipped elsewhere.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runtimeEnv } from '../support/engines';
@@ -16,7 +16,9 @@ const root = join(__dirname, '..', '..');
 const torchPython = join(root, '.cache', 'torch-venv', 'bin', 'python');
 
 function bench(args: string[]): { stdout: string; report: any } {
-  const json = join(mkdtempSync(join(tmpdir(), 'pixart-bench-')), 'bench.json');
+  const dir = mkdtempSync(join(tmpdir(), 'pixart-bench-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const json = join(dir, 'bench.json');
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', 'bench.ts'), '--runs', '1', '--json', json, '--ceiling-ms', '200', ...args], {
     cwd: root, encoding: 'utf8', env: { ...process.env, ...runtimeEnv() }, timeout: 240_000,
   });
