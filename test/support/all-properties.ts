@@ -6,10 +6,12 @@ import fc from 'fast-check';
 import { newStats, readerProperties, type Property } from './reader-properties';
 import { validatorProperties } from './validator-properties';
 import { generationProperties } from './generation-properties';
+import { namingProperties } from './naming-properties';
 
 export const PROPERTY_GROUPS: Record<string, Property[]> = {
   readers: readerProperties,
   validators: [...validatorProperties, ...generationProperties],
+  naming: namingProperties,
 };
 
 /** node:test cases for a short, seeded run of each property (FC_SEED, FC_RUNS; 300 inputs by default). */
