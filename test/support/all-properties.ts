@@ -7,11 +7,13 @@ import { newStats, readerProperties, type Property } from './reader-properties';
 import { validatorProperties } from './validator-properties';
 import { generationProperties } from './generation-properties';
 import { namingProperties } from './naming-properties';
+import { insertionProperties } from './insertion-properties';
 
 export const PROPERTY_GROUPS: Record<string, Property[]> = {
   readers: readerProperties,
   validators: [...validatorProperties, ...generationProperties],
   naming: namingProperties,
+  insertion: insertionProperties,
 };
 
 /** node:test cases for a short, seeded run of each property (FC_SEED, FC_RUNS; 300 inputs by default). */
