@@ -66,6 +66,13 @@ function truncate(s: string, maxChars: number, maxBytes: number): string {
   return s;
 }
 
+/** Without trailing dots, dashes and spaces. A loop: `/[.\-\s]+$/` is quadratic on a long run of them inside the string. */
+function trimEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && /[.\-\s]/.test(s[end - 1])) end--;
+  return s.slice(0, end);
+}
+
 /**
  * Makes any string a safe single file-name segment: no path separators or drive colons, no
  * control characters (C0 and C1), lone surrogates or shell-hostile characters, no leading dots
@@ -81,12 +88,8 @@ export function sanitiseBaseName(name: string, max = MAX_BASE_CHARS): string {
     .replace(/\s+/g, '-')
     .replace(/\.{2,}/g, '.')
     .replace(/-{2,}/g, '-')
-    .replace(/^[.\-\s]+/, '')
-    .replace(/[.\-\s]+$/, '');
-  const fit = (t: string) => {
-    const cut = truncate(t, max, MAX_BASE_BYTES);
-    return cut === t ? t : cut.replace(/[.\-\s]+$/, '');
-  };
+    .replace(/^[.\-\s]+/, '');
+  const fit = (t: string) => trimEnd(truncate(trimEnd(t), max, MAX_BASE_BYTES));
   const fitted = fit(s);
   // The prefix goes on before the limits are applied again: "CON." and 116 more characters stays within them.
   if (!fitted || WINDOWS_RESERVED.test(fitted.split('.')[0])) return fit(fitted ? `image-${fitted}` : 'image');

@@ -42,6 +42,10 @@ const HOSTILE = [
 const piece = fc.oneof(fc.constantFrom(...TOKENS), fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 4 }));
 const repeatedPiece = fc.tuple(fc.constantFrom(...HOSTILE, ...TOKENS, 'x', 'é'), fc.integer({ min: 20, max: 300 })).map(([p, n]) => p.repeat(n));
 const hostileText = fc.array(fc.oneof({ weight: 9, arbitrary: piece }, { weight: 1, arbitrary: repeatedPiece }), { maxLength: 12 }).map((a) => a.join(''));
+/** A long run of what the sanitiser trims or collapses, between other characters (a template is a setting: any length). */
+const longRun = fc.tuple(fc.constantFrom('. ', '.-', ' -', '- .', '\u202e.', '.\u0085', '{x}.'), fc.integer({ min: 1000, max: 40_000 }), piece, piece)
+  .map(([r, n, a, b]) => `x${a}${r.repeat(n)}${b}x`);
+const template = fc.oneof({ weight: 19, arbitrary: hostileText }, { weight: 1, arbitrary: longRun });
 
 const fields: fc.Arbitrary<NameFields> = fc.record({
   date: fc.date({ noInvalidDate: true }),
@@ -86,7 +90,7 @@ const relative = fc.tuple(segs(7), fc.boolean()).map(([s, abs]) => `${abs ? '/' 
 export const namingProperties: Property[] = [
   {
     name: 'naming: any template × prompt × seed × date gives one safe, non-empty file-name segment within 120 characters and 200 bytes',
-    make: (stats) => fc.asyncProperty(hostileText, fields, ext, fc.integer({ min: 1, max: 10_000 }), async (template, f, e, n) => {
+    make: (stats) => fc.asyncProperty(template, fields, ext, fc.integer({ min: 1, max: 10_000 }), async (template, f, e, n) => {
       await timed(stats, () => `template ${show(template)}, prompt ${show(f.prompt)}`, () => {
         const base = expandTemplate(template, f);
         assert.equal(nameProblem(base), '', `base name ${visible(base)}: ${nameProblem(base)}`);
@@ -100,7 +104,7 @@ export const namingProperties: Property[] = [
   },
   {
     name: 'naming: sanitiseBaseName makes any string one safe segment, and resolveInside keeps it in the folder',
-    make: (stats) => fc.asyncProperty(fc.oneof(hostileText, fc.string({ unit: 'binary', maxLength: 300 })), folder, async (s, dir) => {
+    make: (stats) => fc.asyncProperty(fc.oneof(template, fc.string({ unit: 'binary', maxLength: 300 })), folder, async (s, dir) => {
       await timed(stats, () => show(s), () => {
         const base = sanitiseBaseName(s);
         assert.equal(nameProblem(base), '', `${visible(base)}: ${nameProblem(base)}`);
