@@ -97,7 +97,7 @@ const ONE_LINE: Refusal[] = [...UNICODE, { pattern: CONTROL }];
 /** docutils' `uri` drops unescaped whitespace, and only a backslash-escaped U+0020 survives; statemachine strips a line's trailing space. */
 const RST: Refusal[] = [...ONE_LINE, { pattern: /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/, why: 'docutils drops it from an image path' }, { pattern: / $/, why: 'docutils drops a space at the end' }];
 /** Asciidoctor's `image::target[…]`: `[` `]` end the target, `{name}` is replaced by an attribute, a space at either end unmakes the macro. */
-const ASCIIDOC: Refusal[] = [...ONE_LINE, { pattern: /[[\]]/ }, { pattern: /\{[^}]*\}/, why: 'AsciiDoc reads it as an attribute reference' }, { pattern: /^ | $/, why: 'an AsciiDoc target cannot start or end with a space' }];
+const ASCIIDOC: Refusal[] = [...ONE_LINE, { pattern: /[[\]]/ }, { pattern: /\{[^{}]*\}/, why: 'AsciiDoc reads it as an attribute reference' }, { pattern: /^ | $/, why: 'an AsciiDoc target cannot start or end with a space' }];
 /** What `\includegraphics{…}` reads as TeX (groups, comments, parameters, escapes, active characters) rather than as a file name. */
 const LATEX: Refusal[] = [...ONE_LINE, { pattern: /[{}%#\\$&^~]/ }, { pattern: / {2,}/, why: 'TeX reads spaces in a row as one' }];
 
