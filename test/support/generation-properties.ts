@@ -119,8 +119,11 @@ function checkValidation(raw: unknown, ctx: ValidationContext): void {
 
 const anything = fc.anything({ maxDepth: 1, withBigInt: true, withBoxedValues: true, stringUnit: 'binary' });
 const spell = (n: number) => fc.constantFrom(n, String(n), ` ${n} `, `+${n}`, n.toExponential(), `0x${Math.abs(Math.trunc(n)).toString(16)}`, `${n}abc`, `${n}`.replace(/\d/g, (d) => String.fromCharCode(0x660 + Number(d))));
+/** Long digit strings that are almost numbers (a message or a flag can be any length): a parser must stay linear on them. */
+const longNumeric = fc.tuple(fc.constantFrom('', '+', '-', '.'), fc.constantFrom('1', '0', '9'), fc.integer({ min: 1000, max: 40_000 }), fc.constantFrom('x', '.', 'e', 'e+', '..', '', '.5', 'e1x'))
+  .map(([sign, d, n, tail]) => `${sign}${d.repeat(n)}${tail}`);
 const number = (...near: number[]) => fc.oneof(
-  fc.constantFrom(...near).chain(spell),
+  fc.constantFrom(...near).chain(spell), longNumeric,
   fc.double(), fc.integer({ min: -10, max: 5000 }).chain(spell),
   fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e308, 2 ** 53, '', ' ', 'NaN', 'Infinity'),
   anything,
