@@ -89,13 +89,15 @@ const pieces = (max: number) => fc.array(fc.oneof(fc.constantFrom(...PIECES), fc
 /** Strings around a length limit: n characters of one piece, n near the limit. */
 const nearLength = (limit: number) => fc.tuple(fc.constantFrom('a', '_', '🌵', 'é', '-'), fc.integer({ min: limit - 3, max: limit + 3 })).map(([c, n]) => c.repeat(n).slice(0, n));
 
-const jobId = fc.oneof(fc.stringMatching(/^[\w-]{1,70}$/), nearLength(LIMITS.jobIdChars), pieces(4), anything);
+/** A string far past every limit (a message can be any size): the parser must look at its length first. */
+const huge = fc.tuple(fc.constantFrom('a', '-', '/', '.', '1'), fc.integer({ min: 100_000, max: 400_000 })).map(([c, n]) => c.repeat(n));
+const jobId = fc.oneof(huge, fc.stringMatching(/^[\w-]{1,70}$/), nearLength(LIMITS.jobIdChars), pieces(4), anything);
 const requestId = fc.oneof(fc.integer(), fc.double(), fc.bigInt(), fc.string(), anything,
   fc.constantFrom(0, -1, 2 ** 53 - 1, 2 ** 53, -(2 ** 53) + 1, -(2 ** 53), 1.5, -0, NaN, Infinity));
-const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), nearLength(LIMITS.tokenTextChars), anything);
+const text = fc.oneof(huge, fc.string({ unit: 'binary', maxLength: 40 }), nearLength(LIMITS.tokenTextChars), anything);
 const validFile = fc.oneof(pieces(6), nearLength(LIMITS.fileNameChars), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 })).filter(isGalleryFile);
 const HOSTILE_FILES = ['.hidden.png', '...', '..png', '.', '..', 'a/b.png', 'a\\b.png', 'C:x.png', 'x.png\0', 'x\n.png', '\u007f.png', '🌵.png', 'cat.png', ''];
-const file = fc.oneof(validFile, fc.constantFrom(...HOSTILE_FILES), pieces(8), nearLength(LIMITS.fileNameChars), anything);
+const file = fc.oneof(validFile, huge, fc.constantFrom(...HOSTILE_FILES), pieces(8), nearLength(LIMITS.fileNameChars), anything);
 const action = fc.oneof(fc.constantFrom(...ACTIONS, 'Open', 'delete ', 'constructor', 'hasOwnProperty', '__proto__', ''), anything);
 const type = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TYPES) }, fc.constantFrom('Ready', ' cancel', 'generate\0', 'constructor', 'toString', '__proto__', ''), fc.string({ unit: 'binary' }), anything);
 const params = fc.oneof(fc.object({ maxDepth: 1 }), anything, fc.constant(null), fc.array(fc.integer()));
