@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { LIMITS, parseSeed, validateGeneration, type GenerationConfig, type ValidationContext } from '../../src/protocol/generation';
-import { timed, type Property } from './reader-properties';
+import { describeValue, timed, type Property } from './reader-properties';
 
 const MAX_SEED = '18446744073709551615'; // 2^64 − 1, written out: compared as digits below, not through BigInt
 const isDigits = (s: string) => s.length > 0 && [...s].every((c) => c >= '0' && c <= '9');
@@ -157,7 +157,7 @@ export const generationProperties: Property[] = [
   {
     name: 'generation: a config is refused naming exactly its wrong fields, or accepted with every field within LIMITS',
     make: (stats) => fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: configAndContext }, { weight: 1, arbitrary: fc.tuple(context, anything) }), async ([ctx, raw]) => {
-      await timed(stats, () => JSON.stringify({ raw, ctx }, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x))?.slice(0, 200) ?? String(raw), () => checkValidation(raw, ctx));
+      await timed(stats, () => describeValue({ raw, ctx }, 200), () => checkValidation(raw, ctx));
     }),
   },
   {
@@ -175,10 +175,10 @@ export const generationProperties: Property[] = [
   {
     name: 'seeds: anything else is refused (null), or means random (\'\') where the rule says so',
     make: (stats) => fc.asyncProperty(fc.oneof(seed, fc.string({ unit: 'binary' }), fc.stringMatching(/^\s*[-+]?\d{0,24}(\.\d*)?\s*$/), fc.bigInt({ min: 2n ** 64n - 3n, max: 2n ** 70n })), async (v) => {
-      await timed(stats, () => String(v), () => {
+      await timed(stats, () => describeValue(v), () => {
         const want = expectedSeed(v);
         const got = parseSeed(v);
-        if (want !== 'either') assert.equal(got, want, `parseSeed(${typeof v === 'string' ? JSON.stringify(v) : String(v)})`);
+        if (want !== 'either') assert.equal(got, want, `parseSeed(${describeValue(v)})`);
         else assert.ok(got === null || got === stripZeros((v as string).trim()));
       });
     }),

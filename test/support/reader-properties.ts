@@ -48,6 +48,15 @@ export async function timed<T>(stats: Stats, describe: () => string, body: () =>
 
 /** A string as JSON, with what JSON leaves raw but a terminal hides (C1 controls, bidi and other format characters) escaped too. */
 export const visible = (s: string) => JSON.stringify(s).replace(/[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** Any value, briefly, for a report: JSON (bigints as 12n) where it can be, else its tag; never throws (a value's own toString may). */
+export function describeValue(v: unknown, max = 160): string {
+  try {
+    const s = typeof v === 'string' ? visible(v) : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+    return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
 export const show = (s: string) => `${visible(s.slice(0, 100))}${s.length > 100 ? '…' : ''} (${s.length} chars)`;
 
 // Pieces the format gives meaning to, so that generated texts hit the parser's corners.

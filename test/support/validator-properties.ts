@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { parseWebviewMessage } from '../../src/protocol/validate';
 import { LIMITS } from '../../src/protocol/generation';
 import type { GalleryAction, WebviewToHost } from '../../src/protocol/messages';
-import { timed, type Property } from './reader-properties';
+import { describeValue, timed, type Property } from './reader-properties';
 
 // The message types and gallery actions as messages.ts declares them, listed here so that the
 // check does not read the parser's own tables; the two types below fail to compile if one is missed.
@@ -53,27 +53,18 @@ export function expectedMessage(raw: unknown): WebviewToHost | null {
   return null;
 }
 
-const describe = (v: unknown) => {
-  try {
-    const s = JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
-    return s.length > 160 ? `${s.slice(0, 160)}… (${s.length} chars)` : s;
-  } catch {
-    return Object.prototype.toString.call(v);
-  }
-};
-
 /** The parser's answer against the expected one; a refusal must be one short line naming the message type. */
 function checkParsed(raw: unknown): void {
   const want = expectedMessage(raw);
   const got = parseWebviewMessage(raw);
   if (!got.ok) {
-    assert.equal(want, null, `refused a valid message (${got.error}): ${describe(raw)}`);
+    assert.equal(want, null, `refused a valid message (${got.error}): ${describeValue(raw)}`);
     assert.ok(typeof got.error === 'string' && got.error.length > 0 && got.error.length <= 200 && !/[\n\r]/.test(got.error), `unclear refusal ${JSON.stringify(got.error)}`);
     const type = isObject(raw) ? raw.type : undefined;
     assert.ok(oneOf(TYPES, type) ? got.error.startsWith(`${type}:`) : /type/.test(got.error), `the refusal does not name the type: ${got.error}`);
     return;
   }
-  assert.notEqual(want, null, `accepted an invalid message: ${describe(raw)}`);
+  assert.notEqual(want, null, `accepted an invalid message: ${describeValue(raw)}`);
   assert.deepStrictEqual(got.message, want);
   if (want?.type === 'generate') assert.equal((got.message as typeof want).params, want.params, 'params are passed on as they came (validateGeneration checks them)');
 }
@@ -90,7 +81,7 @@ const pieces = (max: number) => fc.array(fc.oneof(fc.constantFrom(...PIECES), fc
 const nearLength = (limit: number) => fc.tuple(fc.constantFrom('a', '_', '🌵', 'é', '-'), fc.integer({ min: limit - 3, max: limit + 3 })).map(([c, n]) => c.repeat(n).slice(0, n));
 
 /** A string far past every limit (a message can be any size): the parser must look at its length first. */
-const huge = fc.tuple(fc.constantFrom('a', '-', '/', '.', '1'), fc.integer({ min: 100_000, max: 400_000 })).map(([c, n]) => c.repeat(n));
+const huge = fc.tuple(fc.constantFrom('a', '-', '/', '.', '1'), fc.integer({ min: 10_000, max: 50_000 })).map(([c, n]) => c.repeat(n));
 const jobId = fc.oneof(huge, fc.stringMatching(/^[\w-]{1,70}$/), nearLength(LIMITS.jobIdChars), pieces(4), anything);
 const requestId = fc.oneof(fc.integer(), fc.double(), fc.bigInt(), fc.string(), anything,
   fc.constantFrom(0, -1, 2 ** 53 - 1, 2 ** 53, -(2 ** 53) + 1, -(2 ** 53), 1.5, -0, NaN, Infinity));
@@ -155,14 +146,14 @@ export const validatorProperties: Property[] = [
   {
     name: 'messages: any value is parsed into exactly the expected message or refused in one line naming its type',
     make: (stats) => fc.asyncProperty(fc.oneof(anything, messageShaped), async (raw) => {
-      await timed(stats, () => describe(raw), () => checkParsed(raw));
+      await timed(stats, () => describeValue(raw), () => checkParsed(raw));
     }),
   },
   {
     name: 'messages: mutated valid messages are parsed into exactly the expected message or refused, never thrown on',
     make: (stats) => fc.asyncProperty(validMessage, fc.array(mutation, { maxLength: 4 }), async (base, ops) => {
       const raw = mutate(base, ops);
-      await timed(stats, () => describe(raw), () => checkParsed(raw));
+      await timed(stats, () => describeValue(raw), () => checkParsed(raw));
     }),
   },
 ];
