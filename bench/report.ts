@@ -21,7 +21,8 @@ export interface Generation {
 }
 
 export interface RunPhase {
-  impl: 'ours' | 'anchor';
+  /** Who printed it: bench/run-once.ts (ours, or a --baseline checkout's), anchor.py, anchor-torch.py. */
+  impl: 'ours' | 'anchor' | 'anchor-torch';
   runtime: string;
   phase: 'cold' | 'warm';
   /** Reading and compiling the three models (cold: into an empty CACHE_DIR; warm: from it). */
@@ -29,20 +30,61 @@ export interface RunPhase {
   generations: Generation[];
   peakRssMb: number;
   /** Ours: resident memory after the images, with the models loaded (what a session holds between images). */
-  rssEndMb?: number;
+  rssEndMb?: number | null;
+  /** T5 on a prompt not seen before (--new-prompt), after the images: warm, and not in any cache. */
+  newPromptTextEncoderMs?: number;
+  /** Peak RSS of each phase (bench/phase-rss.ts); older run-once versions (a --baseline) lack it. */
+  phaseRss?: PhaseRss;
   /** The size generated (ours reports it; it resolves --size auto). */
   size?: { width: number; height: number };
   image?: { width: number; height: number; file: string };
 }
 
+/** Peak RSS in MB of the load and of each image's phases, and the RSS after each image. */
+export interface PhaseRss {
+  method: 'VmHWM' | 'sampled' | null;
+  loadMb: number;
+  generations: { encodeMb: number; denoiseMb: number; decodeMb: number; afterMb: number }[];
+}
+
 /** The flat numbers compared between runs and implementations. */
 export type Metrics = Record<string, number>;
 
-/** @param weightsMb the three models' weight files on disk (target: peak RSS ≤ 1.3× that) */
-export function runMetrics(cold: RunPhase, warm: RunPhase, flopsPerCall: number, weightsMb: number): Metrics {
+/** What a run's figures are measured against. */
+export interface Yardsticks {
+  /** FLOPs of one transformer call and of one VAE decode at the run's size (flops.ts, vae-flops.ts). */
+  transformerFlops: number;
+  vaeFlops: number;
+  /** The variant's weight files on disk (target: peak RSS ≤ 1.3× that). */
+  weightsMb: number;
+  /** The matrix-product ceiling in GFLOP/s (ceiling.ts), NaN where not measured. */
+  ceilingGflops: { f32: number; bf16: number };
+}
+
+const maxOf = (xs: (number | undefined | null)[]) => {
+  const ok = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  return ok.length ? Math.max(...ok) : NaN;
+};
+
+/** Peak RSS per phase: the warm start's load, and each image phase's peak over all the images. */
+function phaseRssMetrics(warm: RunPhase): Metrics {
+  const r = warm.phaseRss;
+  if (!r?.method) return {};
+  return {
+    loadPeakRssMb: r.loadMb,
+    encodePeakRssMb: maxOf(r.generations.map((g) => g.encodeMb)),
+    denoisePeakRssMb: maxOf(r.generations.map((g) => g.denoiseMb)),
+    decodePeakRssMb: maxOf(r.generations.map((g) => g.decodeMb)),
+    rssAfterFirstImageMb: r.generations[0]?.afterMb ?? NaN,
+  };
+}
+
+export function runMetrics(cold: RunPhase, warm: RunPhase, y: Yardsticks): Metrics {
   const [first, second] = warm.generations;
   const steps = first.transformerMs.length;
   const stepMs = median(first.transformerMs);
+  const stepGflops = y.transformerFlops / (stepMs * 1e6);
+  const vaeGflops = y.vaeFlops / (first.vaeMs * 1e6);
   const m: Metrics = {
     coldLoadMs: cold.loadMs,
     warmLoadMs: warm.loadMs,
@@ -51,22 +93,31 @@ export function runMetrics(cold: RunPhase, warm: RunPhase, flopsPerCall: number,
     transformerStepMs: stepMs,
     transformerTotalMs: first.transformerTotalMs,
     vaeMs: first.vaeMs,
+    vaeShare: first.vaeMs / first.totalMs,
     schedulerMs: first.schedulerMs,
     otherMs: first.otherMs,
     engineMs: first.engineMs,
     totalMs: first.totalMs,
     totalOverEngine: first.totalMs / first.engineMs,
     startToImageMs: warm.loadMs + first.totalMs,
-    stepGflops: flopsPerCall / (stepMs * 1e6),
+    stepGflops,
+    stepOfCeilingF32: stepGflops / y.ceilingGflops.f32,
+    stepOfCeilingBf16: stepGflops / y.ceilingGflops.bf16,
+    vaeGflops,
+    vaeOfCeilingF32: vaeGflops / y.ceilingGflops.f32,
+    vaeOfCeilingBf16: vaeGflops / y.ceilingGflops.bf16,
     peakRssMb: warm.peakRssMb,
-    peakOverWeights: warm.peakRssMb / weightsMb,
+    peakOverWeights: warm.peakRssMb / y.weightsMb,
     coldPeakRssMb: cold.peakRssMb,
+    ...phaseRssMetrics(warm),
   };
-  if (warm.rssEndMb !== undefined) m.rssBetweenImagesMb = warm.rssEndMb;
+  if (warm.rssEndMb !== undefined && warm.rssEndMb !== null) m.rssBetweenImagesMb = warm.rssEndMb;
   if (second) {
     m.secondTotalMs = second.totalMs;
     m.secondTextEncoderMs = second.textEncoderMs;
+    m.firstOverSecond = first.totalMs / second.totalMs;
   }
+  if (warm.newPromptTextEncoderMs !== undefined) m.newPromptTextEncoderMs = warm.newPromptTextEncoderMs;
   m.steps = steps;
   return m;
 }
@@ -109,10 +160,13 @@ const LABELS: [key: string, label: string, unit: 'ms' | 'x' | 'MB' | 'GF/s' | ''
   ['coldLoadMs', 'load+compile, cold (empty cache)', 'ms'],
   ['warmLoadMs', 'load+compile, warm (from cache)', 'ms'],
   ['warmOverCold', 'warm / cold load', 'x'],
-  ['textEncoderMs', 'text encoder', 'ms'],
+  ['textEncoderMs', 'text encoder, first call after load', 'ms'],
+  ['secondTextEncoderMs', 'text encoder, the same prompt again (ours: cached)', 'ms'],
+  ['newPromptTextEncoderMs', 'text encoder, a new prompt (warm)', 'ms'],
   ['transformerStepMs', 'transformer, one step (median of steps)', 'ms'],
   ['transformerTotalMs', 'transformer, all steps', 'ms'],
   ['vaeMs', 'VAE decode', 'ms'],
+  ['vaeShare', 'VAE / first image', 'x'],
   ['schedulerMs', 'scheduler + guidance', 'ms'],
   ['otherMs', 'pipeline outside model calls', 'ms'],
   ['engineMs', 'pure inference (runtime)', 'ms'],
@@ -120,14 +174,22 @@ const LABELS: [key: string, label: string, unit: 'ms' | 'x' | 'MB' | 'GF/s' | ''
   ['totalOverEngine', 'total / pure inference', 'x'],
   ['startToImageMs', 'second start to first image (warm load + image)', 'ms'],
   ['secondTotalMs', 'second image, total', 'ms'],
-  ['secondTextEncoderMs', 'second image, text encoder', 'ms'],
+  ['firstOverSecond', 'first image / second image', 'x'],
   ['stepGflops', 'transformer step, achieved', 'GF/s'],
   ['stepOfCeilingF32', 'transformer step / f32 matmul ceiling', 'x'],
   ['stepOfCeilingBf16', 'transformer step / bf16 matmul ceiling', 'x'],
+  ['vaeGflops', 'VAE decode, achieved', 'GF/s'],
+  ['vaeOfCeilingF32', 'VAE decode / f32 matmul ceiling', 'x'],
+  ['vaeOfCeilingBf16', 'VAE decode / bf16 matmul ceiling', 'x'],
   ['peakRssMb', 'peak RSS (warm start + images)', 'MB'],
   ['peakOverWeights', 'peak RSS / weight files on disk', 'x'],
+  ['loadPeakRssMb', 'peak RSS, load (warm start)', 'MB'],
+  ['encodePeakRssMb', 'peak RSS, encode (any image)', 'MB'],
+  ['denoisePeakRssMb', 'peak RSS, denoise (any image)', 'MB'],
+  ['decodePeakRssMb', 'peak RSS, decode (any image)', 'MB'],
+  ['rssAfterFirstImageMb', 'RSS after the first image', 'MB'],
+  ['rssBetweenImagesMb', 'RSS after the last image (models loaded)', 'MB'],
   ['coldPeakRssMb', 'peak RSS (cold compile)', 'MB'],
-  ['rssBetweenImagesMb', 'RSS between images (models loaded)', 'MB'],
 ];
 
 function fmt(v: number, unit: string): string {

@@ -57,6 +57,8 @@ export function modelLine(m: ModelState): string {
 /** The token counter's text, and whether it warns. */
 export function tokenLine(reply: TokenCount, promptEmpty: boolean): { text: string; warning: boolean } {
   const { tokens, max, truncated } = reply;
+  // Before a model is loaded its limit is unknown (α 120, Σ 300): max is 0.
+  if (max <= 0) return { text: 'Token count appears when the model is loaded.', warning: false };
   // An empty prompt still encodes to </s>: say the limit rather than "1 / 120".
   if (promptEmpty) return { text: `Up to ${max} tokens.`, warning: false };
   if (tokens < 0) return { text: `Token count appears when the model is loaded (limit ${max}).`, warning: false };

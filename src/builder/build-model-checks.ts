@@ -1,11 +1,12 @@
-// What build-model checks before any work: that the source is a complete PixArt-α diffusers
-// checkpoint, that the output folder is free, and that its disk has room for the model. Each
+// What build-model checks before any work: that the source is a complete PixArt-α or PixArt-Σ
+// diffusers checkpoint, that the output folder is free, and that its disk has room for the model. Each
 // refusal names the file or folder and the fix.
 import { existsSync, readFileSync, readdirSync, statSync, statfsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Checkpoint } from './safetensors';
 import { readVaeDecoderConfig } from './vae-config';
 import { decoderTensorNames } from './vae-blocks';
+import { FAMILIES, supportedFamilies, type PipelineFamily } from '../pipeline/family';
 
 export class BuildModelError extends Error {
   override name = 'BuildModelError';
@@ -26,11 +27,8 @@ const GB = 1024 ** 3;
 /** model_index.json is a few hundred bytes. */
 const MAX_INDEX_BYTES = 1 << 20;
 
-/** Refuses anything but a PixArt-α diffusers checkpoint with its five components. */
-export function checkSource(from: string): void {
-  if (!existsSync(from) || !statSync(from).isDirectory()) throw new BuildModelError(`--from ${from} is not a folder. Give the folder of a diffusers checkpoint (the one holding model_index.json).`);
-  const index = join(from, 'model_index.json');
-  if (!existsSync(index)) throw new BuildModelError(`${from} has no model_index.json: it is not a diffusers checkpoint. Give the folder that holds model_index.json.`);
+/** The family model_index.json names; anything but a PixArt-α or -Σ pipeline is refused. */
+function readFamily(index: string): PipelineFamily {
   if (statSync(index).size > MAX_INDEX_BYTES) throw new BuildModelError(`${index} is over 1 MB: not a model_index.json. Download the model again.`);
   let cls: unknown;
   try {
@@ -38,8 +36,17 @@ export function checkSource(from: string): void {
   } catch (e) {
     throw new BuildModelError(`${index} is not valid JSON (${(e as Error).message}). Download the model again.`);
   }
-  if (cls === 'PixArtSigmaPipeline') throw new BuildModelError(`${index}: this is a PixArt-Σ checkpoint (PixArtSigmaPipeline); the builder builds PixArt-α (PixArtAlphaPipeline) only, for now.`);
-  if (cls !== 'PixArtAlphaPipeline') throw new BuildModelError(`${index}: this is a ${typeof cls === 'string' ? cls : 'model without a _class_name'}; the builder builds PixArt-α checkpoints (_class_name "PixArtAlphaPipeline") only.`);
+  const family = FAMILIES.find((f) => f.className === cls);
+  if (!family) throw new BuildModelError(`${index}: this is a ${typeof cls === 'string' ? cls.slice(0, 80) : 'model without a _class_name'}; the builder builds ${supportedFamilies()} checkpoints.`);
+  return family;
+}
+
+/** Refuses anything but a PixArt-α or -Σ diffusers checkpoint with its five components; returns its family. */
+export function checkSource(from: string): PipelineFamily {
+  if (!existsSync(from) || !statSync(from).isDirectory()) throw new BuildModelError(`--from ${from} is not a folder. Give the folder of a diffusers checkpoint (the one holding model_index.json).`);
+  const index = join(from, 'model_index.json');
+  if (!existsSync(index)) throw new BuildModelError(`${from} has no model_index.json: it is not a diffusers checkpoint. Give the folder that holds model_index.json.`);
+  const family = readFamily(index);
   if (existsSync(join(from, 'vae_decoder')) && !existsSync(join(from, 'vae'))) {
     throw new BuildModelError(`${from} is a model folder already (it has vae_decoder/, not a checkpoint's vae/): use it as it is (pixart generate --model ${from}).`);
   }
@@ -47,9 +54,10 @@ export function checkSource(from: string): void {
   if (!existsSync(join(from, 'scheduler', 'scheduler_config.json'))) missing.push('scheduler/scheduler_config.json');
   if (!['tokenizer.json', 'spiece.model'].some((f) => existsSync(join(from, 'tokenizer', f)))) missing.push('tokenizer/tokenizer.json or tokenizer/spiece.model');
   for (const net of NETWORKS) if (!existsSync(join(from, net, 'config.json'))) missing.push(`${net}/config.json`);
-  if (missing.length) throw new BuildModelError(`${from} is not a complete PixArt-α checkpoint: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Download the model again.`);
+  if (missing.length) throw new BuildModelError(`${from} is not a complete ${family.label} checkpoint: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Download the model again.`);
   readVaeDecoderConfig(join(from, 'vae'));
   for (const net of NETWORKS) Checkpoint.open(join(from, net)).close(); // each has weights, with sound headers
+  return family;
 }
 
 /** Refuses an output that exists and is not an empty folder: the builder never replaces anything. */

@@ -1,7 +1,7 @@
 // transformer/config.json of a diffusers PixArtTransformer2DModel, read for the builder: every
 // value that sizes a tensor, a loop or a port is bounded, and every setting this builder does not
 // implement is refused by name, so a checkpoint it cannot reproduce is never built into a wrong model.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readConfigObject, show } from './config-json';
 
 export class PixArtConfigError extends Error {
   override name = 'PixArtConfigError';
@@ -29,8 +29,6 @@ export interface PixArtTransformerConfig {
   text: string;
 }
 
-/** A config.json is a few kB; a larger file is not one. */
-const MAX_CONFIG_BYTES = 1 << 20;
 // Bounds well above every PixArt (α/Σ XL: 16 heads × 72, 28 layers, T5-XXL's 4096 channels).
 const MAX_HEADS = 64;
 const MAX_HEAD_DIM = 256;
@@ -60,7 +58,7 @@ const FIXED: Record<string, readonly unknown[]> = {
 };
 
 export function readPixArtTransformerConfig(file: string): PixArtTransformerConfig {
-  const { c, text } = readConfigObject(file);
+  const { c, text } = readConfig(file);
   const field = (name: string): unknown => (Object.prototype.hasOwnProperty.call(c, name) ? c[name] : undefined);
   const int = (name: string, max: number, why: string, fallback?: number): number => {
     const v = field(name) ?? fallback;
@@ -111,26 +109,11 @@ function positive(file: string, name: string, v: unknown, max: number): number {
   return v;
 }
 
-function readConfigObject(file: string): { c: Record<string, unknown>; text: string } {
-  if (!existsSync(file)) throw new PixArtConfigError(`${file} is missing: a diffusers transformer folder has its config.json beside the weights`);
-  const bytes = statSync(file).size;
-  if (bytes > MAX_CONFIG_BYTES) throw new PixArtConfigError(`${file} is ${bytes} bytes, too large for a config file (at most ${MAX_CONFIG_BYTES})`);
-  const text = readFileSync(file, 'utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new PixArtConfigError(`${file} is not valid JSON (${(e as Error).message})`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new PixArtConfigError(`${file} must hold a JSON object`);
-  const cls = (value as Record<string, unknown>)._class_name;
+function readConfig(file: string): { c: Record<string, unknown>; text: string } {
+  const { obj, text } = readConfigObject(file, 'transformer', PixArtConfigError);
+  const cls = obj._class_name;
   if (cls !== undefined && cls !== 'PixArtTransformer2DModel' && cls !== 'Transformer2DModel') {
     throw new PixArtConfigError(`${file}: "_class_name" is ${show(cls)}, not PixArtTransformer2DModel: point at the transformer folder of a PixArt checkpoint`);
   }
-  return { c: value as Record<string, unknown>, text };
-}
-
-function show(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return { c: obj, text };
 }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { downloadSnapshot, DownloadCancelledError } from '../hub';
 import { UsageError } from './args';
-import { progressText } from './download-model';
+import { progressText, readDownloadFlag, type DownloadFlags } from './download-model';
 
 export const BUILD_MODEL_USAGE = `usage: pixart build-model --from REPO_OR_DIR --out DIR [--weights text_encoder=int8,transformer=f16]
   [--revision REV] [--variant fp16] [--cache-dir DIR] [--offline] [--progress text|json]
@@ -25,9 +25,8 @@ export interface BuildModelCliOptions {
   weights: ModelWeights;
   progress: 'text' | 'json';
   source: ManifestSource;
-  variant?: 'fp16';
-  cacheDir?: string;
-  offline: boolean;
+  /** Where and how --from REPO is downloaded. */
+  download: DownloadFlags;
 }
 
 export const DEFAULT_WEIGHTS: ModelWeights = { text_encoder: 'int8', transformer: 'f16' };
@@ -47,7 +46,7 @@ function parseWeights(text: string): ModelWeights {
 }
 
 export function parseBuildModelArgs(argv: string[]): BuildModelCliOptions {
-  const o: Partial<BuildModelCliOptions> & { source: ManifestSource } = { weights: { ...DEFAULT_WEIGHTS }, progress: 'text', source: {}, offline: false };
+  const o: Partial<BuildModelCliOptions> & { source: ManifestSource; download: DownloadFlags } = { weights: { ...DEFAULT_WEIGHTS }, progress: 'text', source: {}, download: {} };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -62,15 +61,7 @@ export function parseBuildModelArgs(argv: string[]): BuildModelCliOptions {
       const v = value();
       if (v !== 'text' && v !== 'json') throw new UsageError(`--progress takes text or json, got "${v}"`);
       o.progress = v;
-    } else if (flag === '--revision') o.source.revision = value();
-    else if (flag === '--cache-dir') o.cacheDir = value();
-    else if (flag === '--offline') o.offline = true;
-    else if (flag === '--variant') {
-      const v = value();
-      if (v !== 'fp16') throw new UsageError(`--variant takes fp16 (leave it out for the full-precision weights), got "${v}"`);
-      o.variant = v;
-    }
-    else throw new UsageError(`unknown option "${flag}" for build-model`);
+    } else if (!readDownloadFlag(flag, value, o.download)) throw new UsageError(`unknown option "${flag}" for build-model`);
   }
   if (!o.from) throw new UsageError('--from REPO_OR_DIR (a Hugging Face repo id or a diffusers PixArt checkpoint folder) is required');
   if (!o.out) throw new UsageError('--out DIR (the model folder to create) is required');
@@ -124,10 +115,10 @@ function isRepo(from: string): boolean {
 /** Downloads the repo (or finds it in the cache) and returns the snapshot folder. */
 async function download(o: BuildModelCliOptions, signal: AbortSignal, progress: ReturnType<typeof progressWriter>): Promise<string> {
   const snap = await downloadSnapshot({
-    repo: o.from, revision: o.source.revision, variant: o.variant, cacheDir: o.cacheDir, offline: o.offline || undefined, signal,
+    repo: o.from, ...o.download, offline: o.download.offline || undefined, signal,
     onProgress: (p) => progress('download', `Downloading ${o.from}: ${progressText(p)}`, p.bytesTotal ? p.bytesDone / p.bytesTotal : 0),
   });
-  o.source = { repo: o.from, revision: o.source.revision ?? 'main', commit: snap.commit };
+  o.source = { repo: o.from, revision: o.download.revision ?? 'main', commit: snap.commit };
   return snap.snapshotDir;
 }
 

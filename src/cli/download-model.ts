@@ -22,6 +22,22 @@ export interface DownloadArgs {
   progress: 'text' | 'json';
 }
 
+/** The flags that say where and how to download (build-model takes them too). */
+export type DownloadFlags = Partial<Pick<DownloadArgs, 'revision' | 'variant' | 'cacheDir' | 'offline'>>;
+
+/** Reads one of the download flags into `o`; false when `flag` is not one of them. */
+export function readDownloadFlag(flag: string, value: () => string, o: DownloadFlags): boolean {
+  if (flag === '--revision') o.revision = value();
+  else if (flag === '--cache-dir') o.cacheDir = value();
+  else if (flag === '--offline') o.offline = true;
+  else if (flag === '--variant') {
+    const v = value();
+    if (v !== 'fp16') throw new UsageError(`--variant takes fp16 (leave it out for the full-precision weights), got "${v}"`);
+    o.variant = v;
+  } else return false;
+  return true;
+}
+
 export function parseDownloadArgs(argv: string[]): DownloadArgs {
   const o: Partial<DownloadArgs> = { offline: false, progress: 'text' };
   for (let i = 0; i < argv.length; i++) {
@@ -32,14 +48,8 @@ export function parseDownloadArgs(argv: string[]): DownloadArgs {
       return v;
     };
     if (flag === '--repo') o.repo = value();
-    else if (flag === '--revision') o.revision = value();
-    else if (flag === '--cache-dir') o.cacheDir = value();
-    else if (flag === '--offline') o.offline = true;
-    else if (flag === '--variant') {
-      const v = value();
-      if (v !== 'fp16') throw new UsageError(`--variant takes fp16 (leave it out for the full-precision weights), got "${v}"`);
-      o.variant = v;
-    } else if (flag === '--progress') {
+    else if (readDownloadFlag(flag, value, o)) continue;
+    else if (flag === '--progress') {
       const v = value();
       if (v !== 'text' && v !== 'json') throw new UsageError(`--progress takes text or json, got "${v}"`);
       o.progress = v;

@@ -32,7 +32,7 @@ async function checkOut(out: string): Promise<void> {
   if (st && !st.isDirectory()) throw new UsageError(`--out: ${out} is a file; name a folder (it is created when the first image is saved)`);
 }
 
-const GENERATE_DESCRIPTION = `Generates images from a text prompt on this machine with PixArt-α, saves each as a PNG carrying its generation parameters in the server's output folder (or a subfolder of it), and returns the file paths, the seed used and the image itself. Never replaces an existing file. Calls run one at a time; at most ${LIMITS.maxImagesPerPrompt} images per call. Before generating something that may exist already, list_images can find it.`;
+const GENERATE_DESCRIPTION = `Generates images from a text prompt on this machine with PixArt (α or Σ), saves each as a PNG carrying its generation parameters in the server's output folder (or a subfolder of it), and returns the file paths, the seed used and the image itself. Never replaces an existing file. Calls run one at a time; at most ${LIMITS.maxImagesPerPrompt} images per call. Before generating something that may exist already, list_images can find it.`;
 const LIST_DESCRIPTION = 'Lists the images in the output folder (or a subfolder), newest first, with the prompt, seed and size each was generated with, so an existing image can be reused instead of generated again.';
 
 /** The tool's outcome on stderr, for whoever reads the client's server log. */
@@ -52,7 +52,7 @@ async function logged(tool: string, run: () => Promise<CallToolResult>, signal: 
 function createServer(o: McpOptions, host: ModelHost): McpServer {
   const server = new McpServer(
     { name: 'pixart-studio', title: 'PixArt Studio', version },
-    { instructions: `Local text-to-image generation (PixArt-α on OpenVINO). Images are saved under ${o.out}. The first generate_image call loads the model (seconds to minutes); later calls do not. At most ${MAX_WAITING_CALLS} calls wait behind the running one.` },
+    { instructions: `Local text-to-image generation (PixArt-α/Σ on OpenVINO). Images are saved under ${o.out}. The first generate_image call loads the model (seconds to minutes); later calls do not. At most ${MAX_WAITING_CALLS} calls wait behind the running one.` },
   );
   const ctx = { host, root: o.out };
   server.registerTool(

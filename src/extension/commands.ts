@@ -157,6 +157,6 @@ function registerModelCommands(reg: Register, context: vscode.ExtensionContext, 
   reg(COMMANDS.showModelHelp, async () => {
     const readme = vscode.Uri.joinPath(context.extensionUri, 'models', 'README.md');
     if (existsSync(readme.fsPath)) await vscode.commands.executeCommand('markdown.showPreview', readme);
-    else void vscode.window.showInformationMessage('A model folder holds a PixArt-α model converted to OpenVINO (model_index.json, scheduler/, tokenizer/, text_encoder/, transformer/, vae_decoder/). The converter in the project\'s models/ folder makes one.');
+    else void vscode.window.showInformationMessage('A model folder holds a PixArt-α or PixArt-Σ model in OpenVINO\'s format (model_index.json, scheduler/, tokenizer/, text_encoder/, transformer/, vae_decoder/). The converter in the project\'s models/ folder makes one.');
   });
 }

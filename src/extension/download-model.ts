@@ -17,10 +17,11 @@ async function pickSource(): Promise<ModelSource | undefined> {
     { title: 'PixArt: Download Model (1/2): which model?', ignoreFocusOut: true },
   );
   if (!picked) return undefined;
-  if (picked.pick === 'hub') return { from: picked.repo!, name: picked.label };
+  if (picked.pick === 'hub') return { from: picked.repo!, kind: 'repo', name: picked.label, title: picked.repo! };
   if (picked.pick === 'folder') {
     const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build From This Folder' });
-    return dir?.[0] ? { from: dir[0].fsPath, name: dir[0].path.split('/').filter(Boolean).pop() ?? 'model' } : undefined;
+    const name = dir?.[0]?.path.split('/').filter(Boolean).pop() ?? 'model';
+    return dir?.[0] ? { from: dir[0].fsPath, kind: 'folder', name, title: name } : undefined;
   }
   const typed = await vscode.window.showInputBox({
     title: 'PixArt: Download Model: repository', prompt: 'owner/name, optionally @revision', placeHolder: 'PixArt-alpha/PixArt-XL-2-1024-MS', ignoreFocusOut: true,
@@ -28,10 +29,14 @@ async function pickSource(): Promise<ModelSource | undefined> {
   });
   const r = typed === undefined ? undefined : parseRepoInput(typed);
   if (!r || typeof r === 'string') return undefined;
-  return { from: r.repo, revision: r.revision, name: `${r.repo.split('/')[1]}${r.revision ? `-${r.revision.slice(0, 12)}` : ''}` };
+  const name = `${r.repo.split('/')[1]}${r.revision ? `-${r.revision.slice(0, 12)}` : ''}`;
+  return { from: r.repo, kind: 'repo', revision: r.revision, name, title: r.revision ? `${r.repo}@${r.revision}` : r.repo };
 }
 
-export async function downloadModel(context: vscode.ExtensionContext, log: Log, useFolder: (dir: string) => Promise<void>): Promise<void> {
+type UseFolder = (dir: string) => Promise<void>;
+type WeightChoice = (typeof WEIGHT_CHOICES)[number];
+
+export async function downloadModel(context: vscode.ExtensionContext, log: Log, useFolder: UseFolder): Promise<void> {
   const source = await pickSource();
   if (!source) return;
   const choice = await vscode.window.showQuickPick(WEIGHT_CHOICES.map((c) => ({ ...c, description: c.weights.replace(',', ', ') })), {
@@ -40,14 +45,19 @@ export async function downloadModel(context: vscode.ExtensionContext, log: Log, 
   if (!choice) return;
   const out = join(context.globalStorageUri.fsPath, 'models', `${source.name.replace(/[^\w.-]+/g, '-')}-${choice.id}`);
   if (existsSync(out)) {
-    const use = await vscode.window.showInformationMessage(`PixArt: ${source.name} (${choice.label}) is already built in ${out}.`, 'Use It');
+    const use = await vscode.window.showInformationMessage(`PixArt: ${source.title} (${choice.label}) is already built in ${out}.`, 'Use It');
     if (use) await useFolder(out);
     return;
   }
+  await build(context, log, useFolder, source, choice, out);
+}
+
+/** Runs `pixart build-model` with its progress in a cancellable notification; a cancelled run can be resumed from its message. */
+async function build(context: vscode.ExtensionContext, log: Log, useFolder: UseFolder, source: ModelSource, choice: WeightChoice, out: string): Promise<void> {
   const args = ['build-model', '--from', source.from, '--out', out, '--weights', choice.weights, ...(source.revision ? ['--revision', source.revision] : [])];
   log.info(`download model: pixart ${args.join(' ')}`);
   const run = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `PixArt: ${source.name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: `PixArt: ${source.title}`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -57,7 +67,8 @@ export async function downloadModel(context: vscode.ExtensionContext, log: Log, 
         onText: (line) => log.info(`build-model: ${line}`),
         onEvent: (e) => {
           if (e.type !== 'progress' || typeof e.message !== 'string') return;
-          const message = e.message;
+          // The title names the repo already: "Downloading owner/name: 12 MB / …" → "Downloading: 12 MB / …".
+          const message = e.message.replace(`Downloading ${source.from}: `, 'Downloading: ');
           const fraction = typeof e.fraction === 'number' ? Math.min(1, Math.max(0, e.fraction)) : undefined;
           const increment = fraction === undefined ? undefined : Math.max(0, fraction * 100 - reported);
           if (increment !== undefined) reported += increment;
@@ -67,7 +78,10 @@ export async function downloadModel(context: vscode.ExtensionContext, log: Log, 
     },
   );
   if (run.cancelled) {
-    void vscode.window.showInformationMessage(`PixArt: stopped. What was downloaded is kept in the Hugging Face cache; Download Model again to resume.`);
+    const kept = source.kind === 'repo' ? 'What was downloaded is kept in the Hugging Face cache; Resume goes on from there.' : 'Nothing was written.';
+    const again = source.kind === 'repo' ? 'Resume' : 'Build Again';
+    log.info(`download model: ${source.title} stopped by the user`);
+    void vscode.window.showInformationMessage(`PixArt: ${source.title} stopped. ${kept}`, again).then((a) => a && build(context, log, useFolder, source, choice, out));
     return;
   }
   if (run.exitCode !== 0) {
@@ -76,5 +90,5 @@ export async function downloadModel(context: vscode.ExtensionContext, log: Log, 
     return;
   }
   await useFolder(run.stdout.split('\n').pop() || out);
-  void vscode.window.showInformationMessage(`PixArt: ${source.name} is ready.`);
+  void vscode.window.showInformationMessage(`PixArt: ${source.title} is ready.`);
 }

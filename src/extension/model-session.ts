@@ -46,7 +46,8 @@ function generateBlocked(m: ModelState): string | undefined {
 }
 
 const TOKEN_REPLY_MS = 5000;
-const NO_COUNT: TokenCount = { tokens: -1, max: 120, truncated: false };
+/** No count, and no limit yet: it depends on the model's family (α 120 tokens, Σ 300). */
+const NO_COUNT: TokenCount = { tokens: -1, max: 0, truncated: false };
 
 export class ModelSession {
   private model: ModelState;

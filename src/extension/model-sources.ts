@@ -2,16 +2,21 @@
 // repo id. Pure, unit-tested without VS Code.
 
 export interface ModelSource {
-  /** A repo id (`owner/name`) or a local diffusers folder. */
+  /** A repo id (`owner/name`, downloaded first) or a local diffusers folder. */
   from: string;
+  kind: 'repo' | 'folder';
   revision?: string;
   /** The model folder's name. */
   name: string;
+  /** How the progress and the messages name it: the repo id (with @revision), or the folder's name. */
+  title: string;
 }
 
 export const HUB_MODELS = [
   { repo: 'PixArt-alpha/PixArt-LCM-XL-2-1024-MS', label: 'PixArt-LCM-XL-2-1024-MS', detail: 'Recommended: 4 steps at 1024². Downloads ~22 GB once (mostly T5-XXL) into the Hugging Face cache; ~6 GB built.' },
   { repo: 'PixArt-alpha/PixArt-XL-2-1024-MS', label: 'PixArt-XL-2-1024-MS', detail: 'The original: 20 steps with guidance 4.5 at 1024². Downloads ~22 GB once into the Hugging Face cache; ~6 GB built.' },
+  // Σ 512 and 2K are not offered: their repos hold only transformer/ (T5, VAE, tokenizer and scheduler come from another repo), which a one-repo download does not assemble.
+  { repo: 'PixArt-alpha/PixArt-Sigma-XL-2-1024-MS', label: 'PixArt-Sigma-XL-2-1024-MS', detail: 'PixArt-Σ: sharper, prompts up to 300 tokens; 20 steps with guidance 4.5 at 1024². Downloads ~22 GB once (its own T5-XXL, not shared with α\'s); ~6 GB built.' },
 ];
 
 /** What the weights are stored as: the defaults first (see DESIGN.md, "Precision defaults"). */

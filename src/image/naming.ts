@@ -14,6 +14,8 @@ const MAX_BASE_BYTES = 200;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d|conin\$|conout\$)$/i;
 /** Bidirectional controls (LRM, RLM, ALM, embeddings, overrides, isolates): they can make "gnp.exe" read as "exe.png". */
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Half of a surrogate pair on its own: not Unicode, so no file system stores it as written. */
+const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const ARTICLES = new Set(['a', 'an', 'the']);
 
@@ -64,25 +66,34 @@ function truncate(s: string, maxChars: number, maxBytes: number): string {
   return s;
 }
 
+/** Without trailing dots, dashes and spaces. A loop: `/[.\-\s]+$/` is quadratic on a long run of them inside the string. */
+function trimEnd(s: string): string {
+  let end = s.length;
+  while (end > 0 && /[.\-\s]/.test(s[end - 1])) end--;
+  return s.slice(0, end);
+}
+
 /**
  * Makes any string a safe single file-name segment: no path separators or drive colons, no
- * control or shell-hostile characters, no leading dots (so never `.` / `..` / hidden), not a
- * Windows device name, no bidirectional controls, at most `max` characters and 200 UTF-8 bytes.
+ * control characters (C0 and C1), lone surrogates or shell-hostile characters, no leading dots
+ * (so never `.` / `..` / hidden), not a Windows device name, no bidirectional controls, at most
+ * `max` characters and 200 UTF-8 bytes.
  */
 export function sanitiseBaseName(name: string, max = MAX_BASE_CHARS): string {
-  let s = name
+  const s = name
     .replace(BIDI_CONTROLS, '')
+    .replace(LONE_SURROGATES, '-')
     .normalize('NFKC')
-    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]+/g, '-')
+    .replace(/[\u0000-\u001f\u007f-\u009f<>:"/\\|?*]+/g, '-')
     .replace(/\s+/g, '-')
     .replace(/\.{2,}/g, '.')
     .replace(/-{2,}/g, '-')
-    .replace(/^[.\-\s]+/, '')
-    .replace(/[.\-\s]+$/, '');
-  const cut = truncate(s, max, MAX_BASE_BYTES);
-  if (cut !== s) s = cut.replace(/[.\-\s]+$/, '');
-  if (!s || WINDOWS_RESERVED.test(s.split('.')[0])) s = `image${s ? `-${s}` : ''}`;
-  return s;
+    .replace(/^[.\-\s]+/, '');
+  const fit = (t: string) => trimEnd(truncate(trimEnd(t), max, MAX_BASE_BYTES));
+  const fitted = fit(s);
+  // The prefix goes on before the limits are applied again: "CON." and 116 more characters stays within them.
+  if (!fitted || WINDOWS_RESERVED.test(fitted.split('.')[0])) return fit(fitted ? `image-${fitted}` : 'image');
+  return fitted;
 }
 
 export interface NameFields {
@@ -127,7 +138,8 @@ export function nthName(fileName: string, n: number): string {
 /** Whether `target` is `folder` itself or lies inside it (after resolving `..`). */
 export function isInside(folder: string, target: string): boolean {
   const rel = path.relative(path.resolve(folder), path.resolve(target));
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // `..` as a whole segment: a child named `..foo` is inside.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** Joins a plain file name onto the output folder; throws if the result would leave it. */

@@ -4,6 +4,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { LIMITS } from '../protocol/generation';
+import { PIXART_ALPHA, familyNamed, supportedFamilies, type PipelineFamily } from './family';
 
 export class ModelFolderError extends Error {
   constructor(message: string) {
@@ -22,6 +23,8 @@ export interface ModelFolder {
   dir: string;
   /** The source model id from the converter's manifest, else the folder's name. */
   name: string;
+  /** The pipeline model_index.json names (PixArt-α when it names none). */
+  family: PipelineFamily;
   textEncoderFile: string;
   transformerFile: string;
   vaeDecoderFile: string;
@@ -139,15 +142,23 @@ function modelName(dir: string): string {
   return (source.split('/').pop() ?? source) + (src?.kind === 'random' ? ' (random weights)' : '');
 }
 
+/**
+ * The pipeline family model_index.json's `_class_name` names. A folder without the file or the
+ * field is PixArt-α's (older converter output); a class no family runs is refused.
+ */
+function readFamily(index: string): PipelineFamily {
+  if (!existsSync(index)) return PIXART_ALPHA;
+  const cls = readJson(index, 'model_index.json')._class_name;
+  if (typeof cls !== 'string') return PIXART_ALPHA;
+  const family = familyNamed(cls);
+  const named = cls.length > 60 ? `${cls.slice(0, 57)}...` : cls;
+  if (!family) throw new ModelFolderError(`${index}: this is a ${named} model (its "_class_name"); PixArt Studio runs ${supportedFamilies()} models.`);
+  return family;
+}
+
 export function readModelFolder(dir: string): ModelFolder {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelFolderError(`model folder ${dir} does not exist or is not a folder`);
-  const index = join(dir, 'model_index.json');
-  if (existsSync(index)) {
-    const cls = readJson(index, 'model_index.json')._class_name;
-    if (typeof cls === 'string' && !/^PixArt(Alpha)?Pipeline$/.test(cls)) {
-      throw new ModelFolderError(`${index}: this is a ${cls} model; PixArt Studio runs PixArtAlphaPipeline models`);
-    }
-  }
+  const family = readFamily(join(dir, 'model_index.json'));
   const schedulerConfigFile = join(dir, 'scheduler', 'scheduler_config.json');
   if (!existsSync(schedulerConfigFile)) throw new ModelFolderError(`scheduler: ${schedulerConfigFile} is missing`);
   const tokenizerDir = join(dir, 'tokenizer');
@@ -159,6 +170,7 @@ export function readModelFolder(dir: string): ModelFolder {
   return {
     dir,
     name: modelName(dir),
+    family,
     textEncoderFile: findModelFile(dir, 'text_encoder'),
     transformerFile: findModelFile(dir, 'transformer'),
     vaeDecoderFile: findModelFile(dir, 'vae_decoder'),
@@ -199,16 +211,24 @@ export function missingInputError(file: string, name: string, inputs: readonly s
 export const MICRO_CONDITIONS = ['resolution', 'aspect_ratio'] as const;
 
 /**
- * A transformer that takes micro-conditions the pipeline will not feed, because the pipeline feeds
- * them only at sample_size `fedAtSampleSize` and config.json says another: the IR was converted
- * with another config.json, and the first image would fail on a missing input.
+ * A transformer that takes micro-conditions the pipeline will not feed: its family feeds them only
+ * at sample_size `fedAtSampleSize` (null: never, as PixArt-Σ) and config.json says another, so the
+ * IR was converted with another config.json (or for another family), and the first image would
+ * fail on a missing input.
  */
-export function checkMicroConditions(folder: ModelFolder, transformerInputs: readonly string[], fedAtSampleSize: number): void {
+export function checkMicroConditions(folder: ModelFolder, transformerInputs: readonly string[], fedAtSampleSize: number | null): void {
   const declared = MICRO_CONDITIONS.filter((name) => transformerInputs.includes(name));
   const { sampleSize } = folder.transformer;
   if (!declared.length || sampleSize === fedAtSampleSize) return;
+  const config = join(folder.dir, 'transformer', 'config.json');
+  if (fedAtSampleSize === null) {
+    throw new ModelFolderError(
+      `${folder.transformerFile} takes ${declared.join(' and ')}, which ${folder.family.className} never feeds (its transformers have use_additional_conditions false): ` +
+        `the model is not a ${folder.family.label} transformer. Build or convert it again from the ${folder.family.label} checkpoint, whose ${config} it should match.`,
+    );
+  }
   throw new ModelFolderError(
-    `${join(folder.dir, 'transformer', 'config.json')}: "sample_size" is ${sampleSize}, but ${folder.transformerFile} takes ${declared.join(' and ')}, ` +
+    `${config}: "sample_size" is ${sampleSize}, but ${folder.transformerFile} takes ${declared.join(' and ')}, ` +
       `which are fed only at sample_size ${fedAtSampleSize}: config.json and the model disagree. Use the config.json the model was converted with, or convert it again (models/convert.py).`,
   );
 }

@@ -1,14 +1,16 @@
-// diffusers' PixArtAlphaPipeline on an Engine: text → T5 → denoising loop → VAE → RGB, in
-// diffusers' numbered steps. Each network is a class in models/ that owns its inputs and shape
-// rules; what is PixArt-α's own (120 tokens, micro-conditions at sample_size 128) is decided here.
+// diffusers' PixArtAlphaPipeline and PixArtSigmaPipeline on an Engine: text → T5 → denoising loop →
+// VAE → RGB, in diffusers' numbered steps. Each network is a class in models/ that owns its inputs
+// and shape rules; what a family decides (prompt length, micro-conditions, resolution bins) is its
+// PipelineFamily (family.ts), chosen at load from the folder's model_index.json.
 import { readFileSync } from 'node:fs';
 import type { CompileOptions, Engine, Tensor } from '../engine/types';
-import { T5Tokenizer, preprocessPrompt, MAX_SEQUENCE_LENGTH } from './tokenizer';
+import { T5Tokenizer, preprocessPrompt } from './tokenizer';
 import { TorchGenerator } from './random';
 import { createScheduler, parseSchedulerConfig, type ParsedSchedulerConfig } from './schedulers';
 import { aspectRatioBins, classifyBin, type Size, type SizeBin } from './resolution';
 import { resizeAndCrop, toRgb8, type PlanarImage } from './postprocess';
 import { checkMicroConditions, readModelFolder, ModelFolderError, type ModelFolder } from './model-folder';
+import type { PipelineFamily } from './family';
 import { T5EncoderModel, type Encoded } from './models/text-encoder';
 import { PixArtTransformer2DModel } from './models/transformer';
 import { AutoencoderKL } from './models/vae';
@@ -67,6 +69,7 @@ export class PixArtPipeline {
     private readonly transformer: PixArtTransformer2DModel,
     private readonly vae: AutoencoderKL,
     private readonly schedulerConfig: ParsedSchedulerConfig,
+    private readonly family: PipelineFamily,
   ) {}
 
   static async load(modelDir: string, engine: Engine, options: LoadOptions = {}): Promise<PixArtPipeline> {
@@ -77,14 +80,15 @@ export class PixArtPipeline {
 
     options.onStatus?.('compiling');
     const compile = compileOptionsFor(options);
-    const maxTokens = MAX_SEQUENCE_LENGTH;
+    const { family } = folder;
+    const maxTokens = family.maxTokens;
     const textEncoder = await T5EncoderModel.load(engine, folder.textEncoderFile, compile.textEncoder, tokenizer, { maxTokens, release: options.releaseTextEncoder ?? false });
     const transformer = await PixArtTransformer2DModel.load(engine, folder.transformerFile, compile.transformer, { config: folder.transformer, vaeScaleFactor: folder.vaeScaleFactor, maxTokens });
-    checkMicroConditions(folder, transformer.inputNames, MICRO_CONDITIONS_AT);
+    checkMicroConditions(folder, transformer.inputNames, family.microConditionsAt);
     const vae = await AutoencoderKL.load(engine, folder.vaeDecoderFile, compile.vae, { scaleFactor: folder.vaeScaleFactor, scalingFactor: folder.scalingFactor });
     const info = modelInfo(modelDir, folder, scheduler, transformer.staticSize);
     options.onStatus?.('ready');
-    return new PixArtPipeline(info, textEncoder, transformer, vae, scheduler.parsed);
+    return new PixArtPipeline(info, textEncoder, transformer, vae, scheduler.parsed, family);
   }
 
   /**
@@ -105,7 +109,7 @@ export class PixArtPipeline {
     return this.textEncoder.loaded;
   }
 
-  /** Tokens the prompt takes (with `</s>`), against the 120 the model sees. */
+  /** Tokens the prompt takes (with `</s>`), against the family's most (α 120, Σ 300). */
   countTokens(prompt: string): { tokens: number; max: number; truncated: boolean } {
     return this.textEncoder.countTokens(prompt);
   }
@@ -118,7 +122,7 @@ export class PixArtPipeline {
   generatedSize(req: Pick<GenerateRequest, 'width' | 'height' | 'resolutionBinning'>): Size {
     if (req.resolutionBinning === false) return { width: req.width, height: req.height };
     if (this.info.staticSize) return { ...this.info.staticSize };
-    const bin = classifyBin(req, aspectRatioBins(this.info.sampleSize));
+    const bin = classifyBin(req, aspectRatioBins(this.info.sampleSize, this.family.bins));
     return { width: bin.width, height: bin.height };
   }
 
@@ -157,12 +161,12 @@ export class PixArtPipeline {
     const timesteps = scheduler.setTimesteps(req.steps);
 
     // 4. Initial latents, and the transformer's inputs that stay fixed through the loop; the
-    // micro-conditions as diffusers' α pipeline passes them: the generated size, at sample_size 128.
+    // micro-conditions as the family passes them: α the generated size at sample_size 128, Σ never.
     const generator = new TorchGenerator(req.seed);
     const images = req.prompts.length * req.imagesPerPrompt;
     const latentShape = [images, this.transformer.config.inChannels, size.height / this.vae.scaleFactor, size.width / this.vae.scaleFactor];
     let latents = prepareLatents(generator, latentShape, scheduler.initNoiseSigma);
-    const microConditions = this.info.sampleSize === MICRO_CONDITIONS_AT ? size : null;
+    const microConditions = this.info.sampleSize === this.family.microConditionsAt ? size : null;
     const inputs = this.transformer.prepare({ texts, imagesPerPrompt: req.imagesPerPrompt, latentShape, guidanceScale: cfg ? req.guidanceScale : null, microConditions });
 
     // 5. Denoising loop.
@@ -216,9 +220,6 @@ export class PixArtPipeline {
   }
 }
 
-/** diffusers' α pipeline passes resolution and aspect_ratio only at sample_size 128 (its 1024-px models). */
-const MICRO_CONDITIONS_AT = 128;
-
 const now = () => performance.now();
 
 /** Runs `fn` and hands the milliseconds it took to `record`. */
@@ -249,7 +250,7 @@ function modelInfo(modelDir: string, folder: ModelFolder, scheduler: { parsed: P
   const config = scheduler.parsed.config;
   let bins: SizeBin[];
   try {
-    bins = aspectRatioBins(folder.transformer.sampleSize);
+    bins = aspectRatioBins(folder.transformer.sampleSize, folder.family.bins);
   } catch {
     const side = folder.transformer.sampleSize * folder.vaeScaleFactor;
     bins = [{ ratio: '1.0', height: side, width: side }];
@@ -257,13 +258,14 @@ function modelInfo(modelDir: string, folder: ModelFolder, scheduler: { parsed: P
   return {
     modelDir,
     name: folder.name,
+    family: folder.family.label,
     schedulerClass: scheduler.className,
     sampleSize: folder.transformer.sampleSize,
     staticSize,
     supportedSizes: staticSize ? [{ ratio: String(Math.round((staticSize.height / staticSize.width) * 100) / 100), ...staticSize }] : bins,
     defaults: schedulerDefaults(scheduler.className),
     maxSteps: Math.min(LIMITS.maxSteps, config._class_name === 'LCMScheduler' ? config.original_inference_steps : config.num_train_timesteps),
-    maxTokens: MAX_SEQUENCE_LENGTH,
+    maxTokens: folder.family.maxTokens,
   };
 }
 

@@ -5,6 +5,49 @@
 /** [aspect ratio key as diffusers writes it, height, width] */
 type Bin = readonly [string, number, number];
 
+/** PixArt-Σ's 2K bins (pipeline_pixart_sigma.py): seven more ratios than the others. */
+const ASPECT_RATIO_2048_BIN: Bin[] = [
+  ['0.25', 1024, 4096],
+  ['0.26', 1024, 3968],
+  ['0.27', 1024, 3840],
+  ['0.28', 1024, 3712],
+  ['0.32', 1152, 3584],
+  ['0.33', 1152, 3456],
+  ['0.35', 1152, 3328],
+  ['0.4', 1280, 3200],
+  ['0.42', 1280, 3072],
+  ['0.48', 1408, 2944],
+  ['0.5', 1408, 2816],
+  ['0.52', 1408, 2688],
+  ['0.57', 1536, 2688],
+  ['0.6', 1536, 2560],
+  ['0.68', 1664, 2432],
+  ['0.72', 1664, 2304],
+  ['0.78', 1792, 2304],
+  ['0.82', 1792, 2176],
+  ['0.88', 1920, 2176],
+  ['0.94', 1920, 2048],
+  ['1.0', 2048, 2048],
+  ['1.07', 2048, 1920],
+  ['1.13', 2176, 1920],
+  ['1.21', 2176, 1792],
+  ['1.29', 2304, 1792],
+  ['1.38', 2304, 1664],
+  ['1.46', 2432, 1664],
+  ['1.67', 2560, 1536],
+  ['1.75', 2688, 1536],
+  ['2.0', 2816, 1408],
+  ['2.09', 2944, 1408],
+  ['2.4', 3072, 1280],
+  ['2.5', 3200, 1280],
+  ['2.89', 3328, 1152],
+  ['3.0', 3456, 1152],
+  ['3.11', 3584, 1152],
+  ['3.62', 3712, 1024],
+  ['3.75', 3840, 1024],
+  ['3.88', 3968, 1024],
+  ['4.0', 4096, 1024],
+];
 const ASPECT_RATIO_1024_BIN: Bin[] = [
   ['0.25', 512, 2048],
   ['0.28', 512, 1856],
@@ -121,10 +164,21 @@ export interface SizeBin extends Size {
   ratio: string;
 }
 
-/** The bins diffusers uses for a transformer's `sample_size` (latent side of its base resolution). */
-export function aspectRatioBins(sampleSize: number): SizeBin[] {
-  const table = { 128: ASPECT_RATIO_1024_BIN, 64: ASPECT_RATIO_512_BIN, 32: ASPECT_RATIO_256_BIN }[sampleSize];
-  if (!table) throw new Error(`resolution binning is defined for transformer sample_size 32, 64 or 128, not ${sampleSize}; generate without binning`);
+/** Which bin table a pipeline uses for each transformer `sample_size` (latent side of its base resolution). */
+export type BinRule = Readonly<Record<number, readonly Bin[]>>;
+
+/** PixArtAlphaPipeline: 128 → the 1024 bins, 64 → 512, 32 → 256; any other sample_size is refused. */
+export const ALPHA_BINS: BinRule = { 128: ASPECT_RATIO_1024_BIN, 64: ASPECT_RATIO_512_BIN, 32: ASPECT_RATIO_256_BIN };
+/** PixArtSigmaPipeline: α's rule, and 256 → the 2048 bins (PixArt-Σ 2K). */
+export const SIGMA_BINS: BinRule = { 256: ASPECT_RATIO_2048_BIN, ...ALPHA_BINS };
+
+/** The bins a pipeline (its `rule`, α's by default) uses for a transformer's `sample_size`. */
+export function aspectRatioBins(sampleSize: number, rule: BinRule = ALPHA_BINS): SizeBin[] {
+  const table = rule[sampleSize];
+  if (!table) {
+    const sizes = Object.keys(rule).map(Number).sort((a, b) => a - b);
+    throw new Error(`resolution binning is defined for transformer sample_size ${sizes.slice(0, -1).join(', ')} or ${sizes[sizes.length - 1]}, not ${sampleSize}; generate without binning`);
+  }
   return table.map(([ratio, height, width]) => ({ ratio, height, width }));
 }
 

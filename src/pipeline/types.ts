@@ -53,6 +53,8 @@ export interface GenerateResult {
 export interface ModelInfo {
   modelDir: string;
   name: string;
+  /** The pipeline family the folder's model_index.json names: 'PixArt-α' or 'PixArt-Σ'. */
+  family: string;
   schedulerClass: string;
   sampleSize: number;
   /** Set when the transformer's spatial input shape is fixed (e.g. the notebook's 1024×1024 IR). */
@@ -62,6 +64,7 @@ export interface ModelInfo {
   defaults: { steps: number; guidanceScale: number };
   /** The most steps the scheduler can take (LCM: its original_inference_steps). */
   maxSteps: number;
+  /** Prompt tokens the model sees (the family's max_sequence_length: α 120, Σ 300). */
   maxTokens: number;
 }
 

@@ -90,7 +90,8 @@ export interface ValidationContext {
 /** A number from a number or a numeric string (form inputs and flags give strings); NaN otherwise. */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim())) return Number(v.trim());
+  // `\d+(\.\d*)?`, not `\d+\.?\d*`: the latter splits a run of digits every way, quadratic on a long one.
+  if (typeof v === 'string' && /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(v.trim())) return Number(v.trim());
   return NaN;
 }
 

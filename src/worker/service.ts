@@ -113,7 +113,7 @@ export class WorkerService {
   private countTokens(requestId: number, text: string): void {
     const p = this.loaded?.pipeline;
     if (!p) {
-      this.deps.post({ type: 'tokens', requestId, tokens: -1, max: 120, truncated: false });
+      this.deps.post({ type: 'tokens', requestId, tokens: -1, max: 0, truncated: false }); // the limit is the model's
       return;
     }
     try {

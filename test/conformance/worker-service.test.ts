@@ -137,7 +137,7 @@ test('no model, or a request the model cannot run, fails the job with a message'
 test('token counts come from the model tokenizer; unknown before a model loads', async () => {
   const h = harness();
   await h.service.handle({ type: 'countTokens', requestId: 1, text: 'a b c' });
-  assert.deepEqual(last(h.posted, 'tokens'), { type: 'tokens', requestId: 1, tokens: -1, max: 120, truncated: false });
+  assert.deepEqual(last(h.posted, 'tokens'), { type: 'tokens', requestId: 1, tokens: -1, max: 0, truncated: false });
   await h.service.handle({ type: 'load', options: loadOptions });
   await h.service.handle({ type: 'countTokens', requestId: 2, text: 'word '.repeat(200) });
   const t = last(h.posted, 'tokens');

@@ -1,12 +1,15 @@
-// `npm run fuzz`: the readers' properties (test/support/reader-properties.ts) on 100,000 inputs
-// each (FUZZ_RUNS), from a fresh seed unless FC_SEED is given. Prints, per property, the inputs
-// run, the failures (with the seed and path that reproduce one), the time, the slowest input (and its
-// time when run again) and the process's peak RSS so far; exits 1 when any property failed.
+// `npm run fuzz`: every property-based check (test/support/all-properties.ts: readers, validators,
+// naming, insertion) on 100,000 inputs each (FUZZ_RUNS), from a fresh seed unless FC_SEED is given;
+// FUZZ_GROUPS=naming,insertion runs only those groups. Prints, per property, the inputs run, the
+// failures (with the seed and path that reproduce one), the time, the slowest input (and its time
+// when run again) and the process's peak RSS so far; exits 1 when any property failed.
 import fc from 'fast-check';
-import { newStats, readerProperties, type Stats } from '../support/reader-properties';
+import { newStats, type Stats } from '../support/reader-properties';
+import { PROPERTY_GROUPS } from '../support/all-properties';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 100_000);
 const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const groups = process.env.FUZZ_GROUPS?.split(',').map((g) => g.trim()) ?? Object.keys(PROPERTY_GROUPS);
 const peakMb = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
 
 /** The slowest input's time on a second look: the median of 5 runs. */
@@ -21,14 +24,16 @@ async function rerunMs(stats: Stats): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  const unknown = groups.filter((g) => !(g in PROPERTY_GROUPS));
+  if (unknown.length) throw new Error(`FUZZ_GROUPS: no group ${unknown.join(', ')}; the groups are ${Object.keys(PROPERTY_GROUPS).join(', ')}`);
   console.log(`fuzz: ${runs} inputs per property, seed ${seed} (FC_SEED=${seed} FUZZ_RUNS=${runs} npm run fuzz repeats this run)`);
   let failed = 0;
-  for (const p of readerProperties) {
+  for (const p of groups.flatMap((g) => PROPERTY_GROUPS[g])) {
     const stats = newStats();
     const t0 = performance.now();
     let failure = '';
     try {
-      await fc.assert(p.make(stats), { seed, numRuns: runs });
+      await fc.assert(p.make(stats), { seed, numRuns: runs, includeErrorInReport: true });
     } catch (err) {
       failed++;
       failure = err instanceof Error ? err.message : String(err);
@@ -42,4 +47,7 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-void main();
+main().catch((err: Error) => {
+  console.error(`fuzz: ${err.message}`);
+  process.exitCode = 2;
+});

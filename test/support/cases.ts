@@ -22,10 +22,13 @@ export interface CaseMeta {
   use_resolution_binning: boolean;
   timesteps: number[];
   image_shape: number[];
+  /** The case's folder (listCases sets it; α's cases folder when absent). */
+  dir?: string;
 }
 
-export function listCases(): CaseMeta[] {
-  return readdirSync(casesDir).sort().map((name) => JSON.parse(readFileSync(join(casesDir, name, 'case.json'), 'utf8')) as CaseMeta);
+/** The cases under `dir` (α's by default; test/fixtures/sigma/cases for PixArt-Σ's). */
+export function listCases(dir = casesDir): CaseMeta[] {
+  return readdirSync(dir).sort().map((name) => ({ ...JSON.parse(readFileSync(join(dir, name, 'case.json'), 'utf8')), dir: join(dir, name) }) as CaseMeta);
 }
 
 const folders = new Map<string, string>();
@@ -50,4 +53,4 @@ export function modelFolderForCase(c: CaseMeta): string {
   return modelFolderForLatent(c.generated_height / 8, c.generated_width / 8);
 }
 
-export const caseFile = (c: CaseMeta, file: string) => join(casesDir, c.name, file);
+export const caseFile = (c: CaseMeta, file: string) => join(c.dir ?? join(casesDir, c.name), file);

@@ -19,6 +19,19 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return err / scale;
 }
 
+/** 8-bit images compared value by value: how many differ by more than 1, and the largest difference. */
+export function pixelsOff(ours: ArrayLike<number>, ref: ArrayLike<number>): { off1: number; worst: number } {
+  assert.equal(ours.length, ref.length);
+  let off1 = 0;
+  let worst = 0;
+  for (let k = 0; k < ref.length; k++) {
+    const d = Math.abs(ours[k] - ref[k]);
+    if (d > 1) off1++;
+    worst = Math.max(worst, d);
+  }
+  return { off1, worst };
+}
+
 /** Runs case `c` on `pipeline` and asserts it reproduces diffusers; returns the line to log. */
 export async function checkCase(pipeline: PixArtPipeline, c: CaseMeta): Promise<string> {
   const steps: StepInfo[] = [];
@@ -40,11 +53,9 @@ export async function checkCase(pipeline: PixArtPipeline, c: CaseMeta): Promise<
     const img = result.images[i];
     assert.deepEqual([img.height, img.width], [h, w]);
     const ref = await sharp(caseFile(c, `image_${i}.png`)).raw().toBuffer();
-    for (let k = 0; k < ref.length; k++) {
-      const d = Math.abs(img.rgb[k] - ref[k]);
-      if (d > 1) off1++;
-      worst = Math.max(worst, d);
-    }
+    const d = pixelsOff(img.rgb, ref);
+    off1 += d.off1;
+    worst = Math.max(worst, d.worst);
     total += ref.length;
   }
   const within1 = 1 - off1 / total;

@@ -22,16 +22,19 @@ export interface Stats {
 }
 export const newStats = (): Stats => ({ runs: 0, slowestMs: 0, slowest: '' });
 
-export interface ReaderProperty {
+/** One property: `make` builds it afresh for a run, counting into `stats` (run.ts and the unit slices take any of them). */
+export interface Property {
   name: string;
   make(stats: Stats): fc.IAsyncPropertyWithHooks<unknown[]>;
 }
+export type ReaderProperty = Property;
 
 /** No single input may take longer (generous: the machine is shared; the fuzz report shows the real figure). */
 export const TIME_BOUND_MS = 250;
 const MEMORY_BOUND = 64 * 1024 * 1024;
 
-async function timed<T>(stats: Stats, describe: () => string, body: () => Promise<T> | T): Promise<T> {
+/** Runs one input, counts it, keeps the slowest, and fails it past the time or memory bound. */
+export async function timed<T>(stats: Stats, describe: () => string, body: () => Promise<T> | T): Promise<T> {
   const rss = process.memoryUsage.rss();
   const t0 = performance.now();
   const out = await body();
@@ -43,7 +46,18 @@ async function timed<T>(stats: Stats, describe: () => string, body: () => Promis
   return out;
 }
 
-const show = (s: string) => `${JSON.stringify(s.slice(0, 100))}${s.length > 100 ? '…' : ''} (${s.length} chars)`;
+/** A string as JSON, with what JSON leaves raw but a terminal hides (C1 controls, bidi and other format characters) escaped too. */
+export const visible = (s: string) => JSON.stringify(s).replace(/[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** Any value, briefly, for a report: JSON (bigints as 12n) where it can be, else its tag; never throws (a value's own toString may). */
+export function describeValue(v: unknown, max = 160): string {
+  try {
+    const s = typeof v === 'string' ? visible(v) : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x)) ?? String(v);
+    return s.length > max ? `${s.slice(0, max)}… (${s.length} chars)` : s;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+export const show = (s: string) => `${visible(s.slice(0, 100))}${s.length > 100 ? '…' : ''} (${s.length} chars)`;
 
 // Pieces the format gives meaning to, so that generated texts hit the parser's corners.
 const FRAGMENTS = ['\n', '\r', '\r\n', ' ', '  ', '"', '\\', ',', ':', ', ', 'Negative prompt:', 'Negative prompt: ', 'Steps: 4', 'Seed: 42', 'Sampler: LCM', 'Size: 64x64', 'CFG scale: 0', 'Exact prompt: ', 'Exact negative prompt: "x"', '"a, b"', '\\"', '\t', '\u2028', '日本', '\ud800'];

@@ -29,6 +29,7 @@ test('model lines', () => {
 test('token counts', () => {
   assert.deepEqual(tokenLine({ tokens: 1, max: 120, truncated: false }, true), { text: 'Up to 120 tokens.', warning: false });
   assert.deepEqual(tokenLine({ tokens: -1, max: 120, truncated: false }, false), { text: 'Token count appears when the model is loaded (limit 120).', warning: false });
+  assert.deepEqual(tokenLine({ tokens: -1, max: 0, truncated: false }, true), { text: 'Token count appears when the model is loaded.', warning: false }, 'no limit is claimed before a model says it');
   assert.deepEqual(tokenLine({ tokens: 15, max: 120, truncated: false }, false), { text: '15 / 120 tokens', warning: false });
   assert.deepEqual(tokenLine({ tokens: 134, max: 120, truncated: true }, false), { text: '134 / 120 tokens — over the limit: words past token 120 are ignored.', warning: true });
 });

@@ -21,3 +21,17 @@ export function inputNamed(model: CompiledModel, name: string, file: string, kin
 export function requireInputs(model: CompiledModel, names: readonly string[], file: string, kind?: string): void {
   for (const name of names) inputNamed(model, name, file, kind);
 }
+
+/**
+ * A token axis fixed at another length than the family's prompts (a 120-token IR in a PixArt-Σ
+ * folder) would cut every prompt there, `</s>` and all, without a word: refused at load.
+ */
+export function checkTokenAxis(model: CompiledModel, input: string, file: string, maxTokens: number): void {
+  const axis = model.inputs.find((p) => p.name === input)?.shape[1] ?? -1;
+  if (axis > 0 && axis !== maxTokens) {
+    throw new ModelFolderError(
+      `${file}: input "${input}" is fixed at ${axis} tokens, but this model's pipeline pads prompts to ${maxTokens}. ` +
+        'The network was converted for another PixArt family: build or convert it again from this model\'s checkpoint (the builder and models/convert.py leave the token axis dynamic).',
+    );
+  }
+}

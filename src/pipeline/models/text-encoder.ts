@@ -7,7 +7,7 @@ import type { CompiledModel, CompileOptions, Engine, Tensor } from '../../engine
 import { castTensor, inputType, outputNamed } from '../../engine/tensor';
 import type { T5Tokenizer } from '../tokenizer';
 import { fitTokens, runLength, tokenAxis, tokensUsed } from '../token-axis';
-import { compileModel, requireInputs } from './compile';
+import { checkTokenAxis, compileModel, requireInputs } from './compile';
 
 export interface Encoded {
   /** [rows, tokens, channels]: maxTokens tokens, or fewer when T5's token axis is dynamic (see token-axis.ts) */
@@ -38,6 +38,7 @@ export class T5EncoderModel {
   static async load(engine: Engine, file: string, compile: CompileOptions, tokenizer: T5Tokenizer, options: TextEncoderOptions): Promise<T5EncoderModel> {
     const model = await compileModel(engine, file, compile);
     requireInputs(model, ['input_ids', 'attention_mask'], file, 'text encoder');
+    checkTokenAxis(model, 'input_ids', file, options.maxTokens);
     return new T5EncoderModel(model, () => compileModel(engine, file, compile), tokenizer, options);
   }
 

@@ -9,7 +9,7 @@ import { castTensor, inputType, outputNamed } from '../../engine/tensor';
 import { ModelFolderError, type TransformerConfig } from '../model-folder';
 import type { Size } from '../resolution';
 import { fitTokens, runLength, tokenAxis, tokensUsed } from '../token-axis';
-import { compileModel, inputNamed, requireInputs } from './compile';
+import { checkTokenAxis, compileModel, inputNamed, requireInputs } from './compile';
 
 export interface TransformerOptions {
   config: TransformerConfig;
@@ -50,6 +50,7 @@ export class PixArtTransformer2DModel {
   static async load(engine: Engine, file: string, compile: CompileOptions, options: TransformerOptions): Promise<PixArtTransformer2DModel> {
     const model = await compileModel(engine, file, compile);
     requireInputs(model, REQUIRED_INPUTS, file, 'transformer');
+    checkTokenAxis(model, 'encoder_hidden_states', file, options.maxTokens);
     const { inChannels } = options.config;
     const hs = inputNamed(model, 'hidden_states', file).shape;
     if (hs.length !== 4 || (hs[1] !== -1 && hs[1] !== inChannels)) {

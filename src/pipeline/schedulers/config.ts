@@ -122,7 +122,7 @@ function normaliseDpm(f: Fields): ParsedSchedulerConfig {
   const schedule = noiseSchedule(f, { beta_start: 0.0001, beta_end: 0.02, beta_schedule: 'linear' });
   const { solverOrder, algorithm, solverType } = dpmSolver(f);
   const predictionType = f.oneOf('prediction_type', 'epsilon', [...PREDICTION_TYPES, 'flow_prediction'] as const);
-  if (predictionType === 'flow_prediction') f.unsupported('prediction_type', predictionType, 'PixArt-α is not a flow-matching model');
+  if (predictionType === 'flow_prediction') f.unsupported('prediction_type', predictionType, 'PixArt (α and Σ) is not a flow-matching model');
   const { karras, exponential } = dpmSigmaSpacing(f);
   rejectVarianceType(f);
   const finalSigmas = dpmFinalSigmas(f, algorithm);
@@ -181,7 +181,7 @@ function dpmSigmaSpacing(f: Fields): { karras: boolean; exponential: boolean } {
     );
   }
   if (beta) f.unsupported('use_beta_sigmas', true, 'beta sigmas need scipy.stats.beta.ppf, which this port does not implement');
-  if (f.bool('use_flow_sigmas', false)) f.unsupported('use_flow_sigmas', true, 'flow-matching sigmas are not used by PixArt-α');
+  if (f.bool('use_flow_sigmas', false)) f.unsupported('use_flow_sigmas', true, 'flow-matching sigmas are not used by PixArt (α and Σ)');
   // Only read on the flow-sigma path (rejected above) or when a caller passes `mu`; inert here as in diffusers.
   f.float('flow_shift', 1.0);
   f.bool('use_dynamic_shifting', false);
