@@ -12,7 +12,7 @@ import { describeValue, timed, type Property } from './reader-properties';
 
 // The message types and gallery actions as messages.ts declares them, listed here so that the
 // check does not read the parser's own tables; the two types below fail to compile if one is missed.
-const BARE = ['ready', 'selectModelFolder', 'openSettings', 'showLog', 'refreshGallery'] as const;
+const BARE = ['ready', 'selectModelFolder', 'openSettings', 'showLog', 'reloadModel', 'refreshGallery', 'showMoreGallery'] as const;
 const TYPES = [...BARE, 'generate', 'cancel', 'countTokens', 'galleryAction'] as const;
 const ACTIONS = ['open', 'insert', 'copyMarkdown', 'reveal', 'reuse', 'rerun', 'delete'] as const;
 export type EveryMessageTypeListed = [Exclude<WebviewToHost['type'], (typeof TYPES)[number]>] extends [never] ? true : never;
