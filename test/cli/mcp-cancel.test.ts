@@ -23,23 +23,27 @@ test('cancel: a queued call never runs, a running one stops at once; neither lea
     const running = new AbortController();
     const queued = new AbortController();
     let cancelledAt = 0;
+    let second: Promise<unknown> | undefined;
+    // The second call is sent once the first is running (its checks before the queue are async, so
+    // two calls sent together may enter the queue in either order), and both are cancelled a step later.
     const first = generate(slow, { prompt: 'a slow river', steps: 3, name: 'running' }, {
       signal: running.signal,
       onprogress: (p) => {
-        if (p.progress === 1 && !cancelledAt) {
+        if (p.progress === 1 && !second) second = generate(slow, { prompt: 'a slow river', steps: 3, name: 'queued' }, { signal: queued.signal });
+        if (p.progress === 2 && !cancelledAt) {
           queued.abort('changed my mind');
           cancelledAt = performance.now();
           running.abort('changed my mind');
         }
       },
     });
-    const second = generate(slow, { prompt: 'a slow river', steps: 3, name: 'queued' }, { signal: queued.signal });
     await assert.rejects(first, /changed my mind|abort|cancel/i);
+    assert.ok(second, 'the second call was sent while the first ran');
     await assert.rejects(second, /changed my mind|abort|cancel/i);
     // The next call runs as soon as the cancelled one has let go of the pipeline.
     const next = await generate(slow, { prompt: 'after the cancel', steps: 1, name: 'next' });
     console.log(`after a cancel during a step, the next call waited ${next.out.timings.queuedMs} ms for the pipeline`);
-    // Not cancelled, the two steps left and the decode would take seconds.
+    // Not cancelled, the step left and the decode would take seconds.
     assert.ok(next.out.timings.queuedMs < 1000, `the cancelled run let go of the pipeline at once (the next call waited ${next.out.timings.queuedMs} ms)`);
     assert.deepEqual(filesUnder(slow.out), ['next.png', 'warm.png']);
     assert.deepEqual(slow.errors, []);
