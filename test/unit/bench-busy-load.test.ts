@@ -29,9 +29,12 @@ test('N busy loops each take CPU while running and are gone after stop()', { ski
 });
 
 test('withBusyLoad stops its loops when the measured function throws', { skip: !linux && 'needs /proc' }, async () => {
+  // Children listed before (the previous test's loops may not be reaped yet) are not this call's.
+  const children = () => readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  const before = new Set(children());
   let pids: number[] = [];
   assert.throws(() => withBusyLoad(1, () => {
-    pids = readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    pids = children().filter((pid) => !before.has(pid));
     throw new Error('measured run failed');
   }), /measured run failed/);
   assert.equal(pids.length, 1);
