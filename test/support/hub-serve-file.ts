@@ -1,6 +1,6 @@
 // The local hub's file bodies: Range/206 (and 416), and the faults a test injects per file —
 // close the connection before answering, cut it after N bytes, flip a byte (damaged bytes), or hold the transfer at byte N
-// until the test releases it. Bytes are counted as they are handed to the socket.
+// until the test releases it (or cuts it there). Bytes are counted as they are handed to the socket.
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HostedFile } from './hub-repo';
@@ -8,7 +8,8 @@ import type { HostedFile } from './hub-repo';
 export interface Hold {
   at: number;
   reached: () => void;
-  released: Promise<void>;
+  /** Resolves true to cut the connection there instead of going on. */
+  released: Promise<boolean>;
 }
 
 /** Faults keyed by `repo/path`; each is used once (corrupt and drop: as many times as their count). */
@@ -106,8 +107,9 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, f: Hos
       const head = hold.at - pos;
       if (!(await send(c.subarray(0, head), true))) return;
       hold.reached();
-      await hold.released;
-      if (res.destroyed) return;
+      const cut = await hold.released;
+      if (cut) res.socket?.destroy();
+      if (res.destroyed || cut) return;
       c = c.subarray(head);
     }
     if (cutAt !== undefined && cutAt > pos && cutAt <= pos + c.length) {

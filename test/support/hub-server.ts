@@ -111,14 +111,18 @@ export class HubServer {
     this.faults.corrupt.set(`${repo}/${path}`, times);
   }
 
-  /** The next transfer of this file stops after `at` bytes (`reached`) until `release()`. */
-  holdOnce(repo: string, path: string, at: number): { reached: Promise<void>; release: () => void } {
+  /**
+   * The next transfer of this file stops after `at` bytes (`reached`) until `release()`, or until
+   * `cut()` closes the connection there — unlike cutOnce, at a moment the test chooses (e.g. once
+   * the client has stored some of those bytes).
+   */
+  holdOnce(repo: string, path: string, at: number): { reached: Promise<void>; release: () => void; cut: () => void } {
     let reached!: () => void;
-    let release!: () => void;
+    let settle!: (cut: boolean) => void;
     const r = new Promise<void>((done) => (reached = done));
-    const released = new Promise<void>((done) => (release = done));
+    const released = new Promise<boolean>((done) => (settle = done));
     this.faults.hold.set(`${repo}/${path}`, { at, reached, released });
-    return { reached: r, release };
+    return { reached: r, release: () => settle(false), cut: () => settle(true) };
   }
 
   /** Forgets the counts and the request log, and drops the faults not yet used. */
