@@ -3,6 +3,7 @@
 
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
+import { totalmem } from 'node:os';
 import type { FormDefaults, ImageFormat, LoadOptions, ModelSummary } from '../protocol/messages';
 import { schedulerDefaults } from '../protocol/generation';
 import { DEFAULT_FILE_NAME_TEMPLATE, isInside } from './naming';
@@ -10,6 +11,13 @@ import { DEFAULT_FILE_NAME_TEMPLATE, isInside } from './naming';
 export const SECTION = 'pixart';
 const RUNTIMES = ['auto', 'openvino-node', 'openvino-c'] as const;
 const FORMATS: readonly ImageFormat[] = ['png', 'webp', 'jpeg'];
+const MEMORY = ['auto', 'low', 'fast'] as const;
+/**
+ * `memory: auto` saves memory below this much RAM: a 1024² image peaks at 8.3 GB with every model
+ * kept (T5 int8 4.7 GB, the transformer 1.2 GB, the VAE's working memory 2.25 GB), 6.2 GB with T5
+ * and the VAE released — beside VS Code and a browser, a 16 GB machine needs the latter.
+ */
+export const LOW_MEMORY_BELOW = 20 * 2 ** 30;
 
 export interface PixArtSettings {
   modelPath: string;
@@ -29,7 +37,8 @@ export interface PixArtSettings {
   defaultImageCount: number;
   preview: boolean;
   compiledModelCache: boolean;
-  releaseTextEncoder: boolean;
+  /** low: release T5 and the VAE after each use; fast: keep them; auto: low below LOW_MEMORY_BELOW of RAM. */
+  memory: (typeof MEMORY)[number];
 }
 
 export const DEFAULT_SETTINGS: PixArtSettings = {
@@ -47,7 +56,7 @@ export const DEFAULT_SETTINGS: PixArtSettings = {
   defaultImageCount: 1,
   preview: true,
   compiledModelCache: true,
-  releaseTextEncoder: false,
+  memory: 'auto',
 };
 
 function str(v: unknown, fallback: string): string {
@@ -73,7 +82,7 @@ function num(v: unknown, min: number, max: number, fallback: number): number {
 }
 
 /** `get(key)` returns the raw value of `pixart.<key>` (undefined when unset). */
-export function resolveSettings(get: (key: keyof PixArtSettings) => unknown): PixArtSettings {
+export function resolveSettings(get: (key: keyof PixArtSettings | 'releaseTextEncoder') => unknown): PixArtSettings {
   const d = DEFAULT_SETTINGS;
   const device = str(get('device'), d.device).toUpperCase();
   return {
@@ -92,7 +101,8 @@ export function resolveSettings(get: (key: keyof PixArtSettings) => unknown): Pi
     defaultImageCount: int(get('defaultImageCount'), 1, 4, d.defaultImageCount),
     preview: bool(get('preview'), d.preview),
     compiledModelCache: bool(get('compiledModelCache'), d.compiledModelCache),
-    releaseTextEncoder: bool(get('releaseTextEncoder'), d.releaseTextEncoder),
+    // pixart.releaseTextEncoder (deprecated) set to true still means low.
+    memory: oneOf(get('memory'), MEMORY, get('releaseTextEncoder') === true ? 'low' : d.memory),
   };
 }
 
@@ -151,8 +161,13 @@ export async function realPathOf(p: string): Promise<string | undefined> {
   return real && path.join(real, path.relative(existing, path.resolve(p)));
 }
 
-/** What the worker needs to load the model, from the settings. `cacheDir` is where compiled models may be cached. */
-export function loadOptionsFrom(s: PixArtSettings, cacheDir: string | undefined): LoadOptions {
+/**
+ * What the worker needs to load the model, from the settings. `cacheDir` is where compiled models
+ * may be cached; `ram` is the machine's memory (the extension host runs where the worker does,
+ * also in a remote window).
+ */
+export function loadOptionsFrom(s: PixArtSettings, cacheDir: string | undefined, ram = totalmem()): LoadOptions {
+  const release = s.memory === 'low' || (s.memory === 'auto' && ram < LOW_MEMORY_BELOW);
   return {
     modelDir: s.modelPath,
     device: s.device,
@@ -160,7 +175,7 @@ export function loadOptionsFrom(s: PixArtSettings, cacheDir: string | undefined)
     runtime: s.openvinoRuntime,
     ...(s.openvinoLibraryPath ? { libraryPath: s.openvinoLibraryPath } : {}),
     ...(s.compiledModelCache && cacheDir ? { cacheDir } : {}),
-    ...(s.releaseTextEncoder ? { releaseTextEncoder: true } : {}),
+    ...(release ? { releaseTextEncoder: true } : {}),
   };
 }
 

@@ -52,6 +52,9 @@ export class CancelledError extends Error {
 
 export type Component = 'textEncoder' | 'transformer' | 'vae';
 
+/** The side of the warm-up's image: small (a tenth of a 1024² call), a multiple of every model's patch. */
+const WARM_UP_SIDE = 256;
+
 /**
  * How each model is compiled for these load options. One place, so that benchmarks can hand other
  * runners (bench/anchor.py) exactly the properties the pipeline uses.
@@ -59,7 +62,8 @@ export type Component = 'textEncoder' | 'transformer' | 'vae';
 export function compileOptionsFor(options: Pick<LoadOptions, 'device' | 'cacheDir' | 'precision'>): Record<Component, CompileOptions> {
   const base: CompileOptions = { device: options.device, cacheDir: options.cacheDir };
   const f32: CompileOptions = { ...base, precision: 'f32' };
-  return { textEncoder: f32, transformer: options.precision === 'auto' ? base : f32, vae: f32 };
+  const auto = options.precision === 'auto' ? base : f32;
+  return { textEncoder: f32, transformer: auto, vae: auto };
 }
 
 export class PixArtPipeline {
@@ -85,28 +89,48 @@ export class PixArtPipeline {
     const textEncoder = await T5EncoderModel.load(engine, folder.textEncoderFile, compile.textEncoder, tokenizer, { maxTokens, release: options.releaseTextEncoder ?? false });
     const transformer = await PixArtTransformer2DModel.load(engine, folder.transformerFile, compile.transformer, { config: folder.transformer, vaeScaleFactor: folder.vaeScaleFactor, maxTokens });
     checkMicroConditions(folder, transformer.inputNames, family.microConditionsAt);
-    const vae = await AutoencoderKL.load(engine, folder.vaeDecoderFile, compile.vae, { scaleFactor: folder.vaeScaleFactor, scalingFactor: folder.scalingFactor });
+    const vae = await AutoencoderKL.load(engine, folder.vaeDecoderFile, compile.vae, { scaleFactor: folder.vaeScaleFactor, scalingFactor: folder.scalingFactor }, { release: options.releaseTextEncoder ?? false });
     const info = modelInfo(modelDir, folder, scheduler, transformer.staticSize);
     options.onStatus?.('ready');
     return new PixArtPipeline(info, textEncoder, transformer, vae, scheduler.parsed, family);
   }
 
   /**
-   * Runs T5 once on the empty prompt, for a freshly loaded pipeline to call while the user is still
-   * typing: OpenVINO repacks T5's weights at its first call (~2–3 s for T5-XXL here), which the first
-   * image then does not pay, and "" — the default negative prompt — stays in the embedding cache.
-   * Does nothing when T5 is released after each use. Returns whether it ran. Aborting `signal`
-   * cancels it (an unload or a reload need not wait for it).
+   * Prepares a freshly loaded pipeline while the user is still typing, so that the first image pays
+   * no first-call costs (OpenVINO repacks a model's weights at its first call). T5 runs on the empty
+   * prompt (~7 s for T5-XXL int8 here; "", the default negative prompt, then stays in the embedding
+   * cache); then the transformer and the VAE run once on zeros at the smallest size, 256² (or the
+   * model's fixed size), which repacks their weights as a full-size call would at a tenth of its
+   * cost. T5 and the VAE are skipped when they are released after each use (their reload is the
+   * next image's).
+   * Returns the components it ran. Aborting `signal` cancels it (an unload or a reload need not
+   * wait for it).
    */
-  async warmUp(signal?: AbortSignal): Promise<boolean> {
-    if (this.textEncoder.release) return false;
-    await this.textEncoder.encode([preprocessPrompt('')], signal);
-    return true;
+  async warmUp(signal?: AbortSignal): Promise<Component[]> {
+    const ran: Component[] = [];
+    if (!this.textEncoder.release) {
+      await this.textEncoder.encode([preprocessPrompt('')], signal);
+      ran.push('textEncoder');
+    }
+    const size = this.transformer.staticSize ?? { width: WARM_UP_SIDE, height: WARM_UP_SIDE };
+    const latentShape = [1, this.transformer.config.inChannels, size.height / this.vae.scaleFactor, size.width / this.vae.scaleFactor];
+    await this.transformer.warmUp(latentShape, this.info.sampleSize === this.family.microConditionsAt ? size : null, signal);
+    ran.push('transformer');
+    if (!this.vae.release) {
+      await this.vae.decode(new Float32Array(latentShape.reduce((a, b) => a * b, 1)), latentShape, signal);
+      ran.push('vae');
+    }
+    return ran;
   }
 
   /** Whether T5 is in memory now (false between generations with releaseTextEncoder). */
   get textEncoderLoaded(): boolean {
     return this.textEncoder.loaded;
+  }
+
+  /** Whether the VAE decoder is compiled now (false between generations with releaseTextEncoder). */
+  get vaeLoaded(): boolean {
+    return this.vae.loaded;
   }
 
   /** Tokens the prompt takes (with `</s>`), against the family's most (α 120, Σ 300). */

@@ -141,10 +141,10 @@ export class WorkerService {
       const l = await this.deps.load(options, (state) => this.deps.post({ type: 'status', state }));
       this.loaded = { ...l, options, loadMs: this.now() - t0 };
       this.postLoaded(this.loaded);
-      // While the user types: a job sent meanwhile waits for at most the rest of T5's first call,
-      // which it would have paid itself.
+      // While the user types: a job sent meanwhile waits for at most the rest of the warm-up (T5's
+      // first call, then two small calls), most of which it would have paid itself.
       this.warming = new AbortController();
-      await l.pipeline.warmUp(this.warming.signal).catch(() => undefined); // a broken T5 is reported by the job that needs it
+      await l.pipeline.warmUp(this.warming.signal).catch(() => undefined); // a broken model is reported by the job that needs it
       this.warming = undefined;
     } catch (err) {
       this.deps.post({ type: 'loadFailed', message: message(err), kind: classifyLoadError(err), ...(err instanceof RuntimeUnavailableError ? { detail: err.detail } : {}) });

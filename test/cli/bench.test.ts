@@ -31,7 +31,7 @@ const positive = (metrics: Record<string, number>, keys: string[]) => {
 };
 
 const OURS = ['coldLoadMs', 'warmLoadMs', 'warmOverCold', 'textEncoderMs', 'secondTextEncoderMs', 'newPromptTextEncoderMs', 'transformerStepMs', 'transformerTotalMs', 'vaeMs', 'vaeShare',
-  'schedulerMs', 'otherMs', 'engineMs', 'totalMs', 'totalOverEngine', 'startToImageMs', 'secondTotalMs', 'firstOverSecond', 'stepGflops', 'stepOfCeilingF32', 'stepOfCeilingBf16',
+  'schedulerMs', 'otherMs', 'engineMs', 'totalMs', 'totalOverEngine', 'warmUpMs', 'startToImageMs', 'secondTotalMs', 'firstOverSecond', 'stepGflops', 'stepOfCeilingF32', 'stepOfCeilingBf16',
   'vaeGflops', 'vaeOfCeilingF32', 'vaeOfCeilingBf16', 'peakRssMb', 'peakOverWeights', 'coldPeakRssMb', 'loadPeakRssMb', 'encodePeakRssMb', 'denoisePeakRssMb', 'decodePeakRssMb',
   'rssAfterFirstImageMb', 'rssBetweenImagesMb'];
 

@@ -12,7 +12,7 @@ import { engineUnderTest } from '../support/engines';
 
 const req = (prompt: string): GenerateRequest => ({ prompt, seed: 7, steps: 2, guidanceScale: 3, negativePrompt: 'blurry', width: 128, height: 128 });
 
-test('embedding cache and releasing the text encoder keep the images, skip re-encoding', async () => {
+test('embedding cache and releasing the text encoder and the VAE keep the images, skip re-encoding', async () => {
   const engine = engineUnderTest();
   const cacheDir = mkdtempSync(join(tmpdir(), 'pixart-prompt-cache-'));
   try {
@@ -26,7 +26,9 @@ test('embedding cache and releasing the text encoder keep the images, skip re-en
 
       const b1 = await released.generate(req('a red fox'));
       assert.equal(released.textEncoderLoaded, false, 'T5 is released once prompt and negative prompt are encoded');
+      assert.equal(released.vaeLoaded, false, 'and the VAE decoder once it has decoded');
       assert.equal(kept.textEncoderLoaded, true);
+      assert.equal(kept.vaeLoaded, true);
       const b2 = await released.generate(req('a blue fox')); // T5 reloaded from the compiled-model cache
       const b3 = await released.generate(req('a red fox')); // served from the embedding cache
       assert.deepEqual(b1.images[0].rgb, a1.images[0].rgb);
@@ -43,7 +45,7 @@ test('embedding cache and releasing the text encoder keep the images, skip re-en
   }
 });
 
-test('warmUp runs T5 on the empty prompt once loaded: the first image with the default negative prompt encodes only its prompt, and is the same image', async () => {
+test('warmUp runs T5 on the empty prompt, then the transformer and the VAE once, once loaded: the first image with the default negative prompt encodes only its prompt, and is the same image', async () => {
   const engine = engineUnderTest();
   const cacheDir = mkdtempSync(join(tmpdir(), 'pixart-warmup-cache-'));
   try {
@@ -51,8 +53,8 @@ test('warmUp runs T5 on the empty prompt once loaded: the first image with the d
     const warm = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir });
     const released = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir, releaseTextEncoder: true });
     try {
-      assert.equal(await warm.warmUp(), true);
-      assert.equal(await released.warmUp(), false, 'nothing to keep warm when T5 is released after each use');
+      assert.deepEqual(await warm.warmUp(), ['textEncoder', 'transformer', 'vae']);
+      assert.deepEqual(await released.warmUp(), ['transformer'], 'T5 and the VAE are not kept warm when they are released after each use');
       assert.equal(released.textEncoderLoaded, true);
       const request = { ...req('a red fox'), negativePrompt: '' };
       const a = await cold.generate(request);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolveSettings, resolveOutputFolder, resolveRealOutputFolder, realPathOf, resolveFormDefaults, loadOptionsFrom, DEFAULT_SETTINGS, type PixArtSettings } from '../../src/extension/settings';
+import { resolveSettings, resolveOutputFolder, resolveRealOutputFolder, realPathOf, resolveFormDefaults, loadOptionsFrom, DEFAULT_SETTINGS, LOW_MEMORY_BELOW, type PixArtSettings } from '../../src/extension/settings';
 import { sameLoad, type ModelSummary } from '../../src/protocol/messages';
 
 const from = (o: Record<string, unknown>) => resolveSettings((k) => o[k]);
@@ -95,15 +95,27 @@ test('form defaults: settings first, then the model, sizes the model can run', (
 
 test('load options from settings', () => {
   const s: PixArtSettings = { ...DEFAULT_SETTINGS, modelPath: '/m', openvinoLibraryPath: '/opt/ov/libopenvino_c.so' };
-  assert.deepEqual(loadOptionsFrom(s, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto', libraryPath: '/opt/ov/libopenvino_c.so', cacheDir: '/cache' });
-  assert.deepEqual(loadOptionsFrom({ ...s, compiledModelCache: false, openvinoLibraryPath: '' }, '/cache'), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto' });
-  assert.equal(loadOptionsFrom({ ...s, releaseTextEncoder: true }, '/cache').releaseTextEncoder, true);
+  assert.deepEqual(loadOptionsFrom(s, '/cache', LOW_MEMORY_BELOW), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto', libraryPath: '/opt/ov/libopenvino_c.so', cacheDir: '/cache' });
+  assert.deepEqual(loadOptionsFrom({ ...s, compiledModelCache: false, openvinoLibraryPath: '' }, '/cache', LOW_MEMORY_BELOW), { modelDir: '/m', device: 'CPU', precision: 'auto', runtime: 'auto' });
+  assert.equal(loadOptionsFrom({ ...s, memory: 'low' }, '/cache', 64 * 2 ** 30).releaseTextEncoder, true);
+  assert.equal(loadOptionsFrom({ ...s, memory: 'fast' }, '/cache', 8 * 2 ** 30).releaseTextEncoder, undefined);
+  assert.equal(loadOptionsFrom({ ...s, memory: 'auto' }, '/cache', LOW_MEMORY_BELOW - 1).releaseTextEncoder, true, 'auto saves memory on a 16 GB machine');
+  assert.equal(loadOptionsFrom({ ...s, memory: 'auto' }, '/cache', LOW_MEMORY_BELOW).releaseTextEncoder, undefined);
+});
+
+test('pixart.memory: auto by default; the deprecated pixart.releaseTextEncoder: true still means low', () => {
+  const settings = (raw: Record<string, unknown>) => resolveSettings((k) => raw[k]);
+  assert.equal(settings({}).memory, 'auto');
+  assert.equal(settings({ releaseTextEncoder: true }).memory, 'low');
+  assert.equal(settings({ releaseTextEncoder: false }).memory, 'auto');
+  assert.equal(settings({ releaseTextEncoder: true, memory: 'fast' }).memory, 'fast', 'the new setting wins');
+  assert.equal(settings({ memory: 'huge' }).memory, 'auto');
 });
 
 test('a settings change reloads the model exactly when it changes what the worker loads', () => {
-  const s: PixArtSettings = { ...DEFAULT_SETTINGS, modelPath: '/m' };
+  const s: PixArtSettings = { ...DEFAULT_SETTINGS, modelPath: '/m', memory: 'fast' };
   const reloads = (change: Partial<PixArtSettings>) => !sameLoad(loadOptionsFrom(s, '/cache'), loadOptionsFrom({ ...s, ...change }, '/cache'));
-  for (const change of [{ modelPath: '/other' }, { device: 'GPU' }, { precision: 'f32' }, { openvinoRuntime: 'openvino-c' }, { openvinoLibraryPath: '/lib.so' }, { compiledModelCache: false }, { releaseTextEncoder: true }] as Partial<PixArtSettings>[]) {
+  for (const change of [{ modelPath: '/other' }, { device: 'GPU' }, { precision: 'f32' }, { openvinoRuntime: 'openvino-c' }, { openvinoLibraryPath: '/lib.so' }, { compiledModelCache: false }, { memory: 'low' }] as Partial<PixArtSettings>[]) {
     assert.equal(reloads(change), true, JSON.stringify(change));
   }
   for (const change of [{}, { outputFolder: 'out' }, { fileNameTemplate: '{seed}' }, { imageFormat: 'webp' }, { defaultSteps: 8 }, { preview: false }] as Partial<PixArtSettings>[]) {

@@ -12,27 +12,46 @@ export interface VaeConfig {
   scalingFactor: number;
 }
 
+export interface VaeOptions {
+  /**
+   * Dispose the compiled decoder after each decode and compile it again (from the compiled-model
+   * cache) at the next: its working memory is then given back between images (2.25 GB at 1024²
+   * in bf16). The C API has no ov::CompiledModel::release_memory(), and an infer request's
+   * release keeps it: the CPU plugin holds that memory in the compiled model.
+   */
+  release: boolean;
+}
+
 export class AutoencoderKL {
-  static async load(engine: Engine, decoderFile: string, compile: CompileOptions, config: VaeConfig): Promise<AutoencoderKL> {
+  static async load(engine: Engine, decoderFile: string, compile: CompileOptions, config: VaeConfig, options: VaeOptions = { release: false }): Promise<AutoencoderKL> {
     const decoder = await compileModel(engine, decoderFile, compile);
     requireInputs(decoder, ['latents'], decoderFile, 'VAE decoder');
-    return new AutoencoderKL(decoder, config);
+    return new AutoencoderKL(decoder, () => compileModel(engine, decoderFile, compile), config, options.release);
   }
 
   readonly scaleFactor: number;
   private readonly scalingFactor: number;
+  private lastMs = 0;
 
+  /** @param recompile compiles the decoder again after a release */
   private constructor(
-    private readonly decoder: CompiledModel,
+    private decoder: CompiledModel | null,
+    private readonly recompile: () => Promise<CompiledModel>,
     config: VaeConfig,
+    readonly release: boolean,
   ) {
     this.scaleFactor = config.scaleFactor;
     this.scalingFactor = config.scalingFactor;
   }
 
+  /** Whether the decoder is compiled now (false between decodes when it is released). */
+  get loaded(): boolean {
+    return this.decoder !== null;
+  }
+
   /** The runtime's own time in the last decode() call. */
   get lastInferMs(): number {
-    return this.decoder.lastInferMs;
+    return this.lastMs;
   }
 
   /**
@@ -40,13 +59,25 @@ export class AutoencoderKL {
    * w·scaleFactor], about [-1, 1]. Aborting `signal` cancels the decoder's call.
    */
   async decode(latents: Float32Array, latentShape: number[], signal?: AbortSignal): Promise<Tensor> {
-    const scale = Math.fround(this.scalingFactor);
-    const scaled = latents.map((v) => v / scale);
-    const input = castTensor({ type: 'f32', shape: latentShape, data: scaled }, inputType(this.decoder, 'latents'));
-    return outputNamed(await this.decoder.infer({ latents: input }, { signal }), 'sample');
+    const decoder = this.decoder ?? (this.decoder = await this.recompile());
+    try {
+      const scale = Math.fround(this.scalingFactor);
+      const scaled = latents.map((v) => v / scale);
+      const input = castTensor({ type: 'f32', shape: latentShape, data: scaled }, inputType(decoder, 'latents'));
+      const out = outputNamed(await decoder.infer({ latents: input }, { signal }), 'sample');
+      this.lastMs = decoder.lastInferMs;
+      return out;
+    } finally {
+      if (this.release) this.releaseDecoder();
+    }
+  }
+
+  private releaseDecoder(): void {
+    this.decoder?.dispose();
+    this.decoder = null;
   }
 
   dispose(): void {
-    this.decoder.dispose();
+    this.releaseDecoder();
   }
 }
