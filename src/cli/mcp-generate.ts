@@ -64,8 +64,11 @@ export async function generateImage(ctx: ToolContext, args: GenerateArgs, extra:
   const progress = progressSender(extra);
   toConfig(args); // what needs no model: a bad prompt costs no load
   checkName(args.name);
-  const folder = await checkedFolder(ctx.root, args.folder);
+  // The folder is checked while the call waits its turn, which it takes now: calls run in the order sent.
+  const folderChecked = checkedFolder(ctx.root, args.folder);
+  folderChecked.catch(() => undefined); // reported by exclusive(), or moot when the queue is full
   return ctx.host.exclusive(extra.signal, () => progress(0, undefined, 'Loading the model (the first call only)…'), async (turn) => {
+    const folder = await folderChecked;
     const info = turn.pipeline.info;
     const config = withSeed(toConfig(args, info), () => randomInt(0, LIMITS.maxRandomSeed + 1));
     const t0 = performance.now();
@@ -89,5 +92,5 @@ export async function generateImage(ctx: ToolContext, args: GenerateArgs, extra:
       timings: { queuedMs: round(turn.queuedMs), loadMs: round(turn.loadMs), generateMs: round(generateMs), saveMs: round(performance.now() - t1) },
     };
     return result(out, saved, run.images, args.aspect);
-  });
+  }, folderChecked);
 }

@@ -40,9 +40,11 @@ export class ModelHost {
 
   /**
    * Runs `body` when the calls before it are done, with the model loaded (`onLoad` is told first
-   * when this call has to load it). Rejects at once when `signal` aborts while waiting.
+   * when this call has to load it). The place in the queue is taken at the call, so calls run in
+   * the order they came; `checks` (what needs no model, e.g. the folder) run meanwhile, and their
+   * failure, like an abort of `signal` while waiting, rejects at once.
    */
-  async exclusive<T>(signal: AbortSignal, onLoad: () => void, body: (turn: Turn) => Promise<T>): Promise<T> {
+  async exclusive<T>(signal: AbortSignal, onLoad: () => void, body: (turn: Turn) => Promise<T>, checks: Promise<unknown> = Promise.resolve()): Promise<T> {
     if (this.waiting >= MAX_WAITING_CALLS) throw new Error(`${this.waiting} image requests are already waiting; try again when one has finished.`);
     const t0 = performance.now();
     const previous = this.tail;
@@ -50,7 +52,7 @@ export class ModelHost {
     this.tail = new Promise<void>((r) => (release = r));
     this.waiting++;
     try {
-      await waitUnlessAborted(previous, signal);
+      await Promise.all([checks, waitUnlessAborted(previous, signal)]);
     } catch (err) {
       void previous.then(release); // keep the order for those behind
       throw err;
