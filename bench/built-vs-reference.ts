@@ -9,6 +9,7 @@ import { OpenVinoCEngine } from '../src/engine/openvino-c';
 import { locateOpenVinoC } from '../src/engine/locate-runtime';
 import type { Tensor } from '../src/engine/types';
 import { readNpy } from '../test/support/npy';
+import { maxRelError } from '../test/support/compare';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,16 +30,6 @@ function tensorFrom(file: string, type: 'f32' | 'i64'): Tensor {
   const a = readNpy(file);
   if (type === 'i64') return { type, shape: a.shape, data: a.data instanceof BigInt64Array ? a.data : BigInt64Array.from(a.data as ArrayLike<number>, (v) => BigInt(Math.round(v))) };
   return { type, shape: a.shape, data: a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as ArrayLike<number>) };
-}
-
-function maxRel(a: Float32Array, b: ArrayLike<number>): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
 }
 
 async function main(): Promise<void> {
@@ -67,11 +58,11 @@ async function main(): Promise<void> {
       }
     };
     const built = await run(join(model, p.folder, 'openvino_model.xml'));
-    let line = `${name}: built vs torch ${maxRel(built.out, expected).toExponential(2)} (${(built.ms / 1000).toFixed(1)} s)`;
+    let line = `${name}: built vs torch ${maxRelError(built.out, expected).toExponential(2)} (${(built.ms / 1000).toFixed(1)} s)`;
     const irXml = torchIr && join(torchIr, p.folder, 'openvino_model.xml');
     if (irXml && existsSync(irXml)) {
       const ir = await run(irXml);
-      line += `; torch IR vs torch ${maxRel(ir.out, expected).toExponential(2)}; built vs torch IR ${maxRel(built.out, ir.out).toExponential(2)}`;
+      line += `; torch IR vs torch ${maxRelError(ir.out, expected).toExponential(2)}; built vs torch IR ${maxRelError(built.out, ir.out).toExponential(2)}`;
     }
     console.log(line);
   }

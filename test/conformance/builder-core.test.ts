@@ -12,6 +12,7 @@ import { compressedMatrix, f16Bits, quantizeAsym, toBf16, type WeightFormat } fr
 import { halfToFloat } from '../../src/builder/safetensors';
 import { TorchGenerator } from '../../src/pipeline/random';
 import { engineUnderTest } from '../support/engines';
+import { maxRelError } from '../support/compare';
 
 const engine = engineUnderTest();
 after(() => engine.dispose());
@@ -66,16 +67,6 @@ async function run(format: WeightFormat): Promise<Float32Array> {
   }
 }
 
-function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / scale;
-}
-
 test('a matrix in each weight format computes its stored values, near the f32 result', async () => {
   const exact = reference(weights);
   const stored: Record<WeightFormat, ArrayLike<number>> = {
@@ -88,9 +79,9 @@ test('a matrix in each weight format computes its stored values, near the f32 re
   const near: Record<WeightFormat, number> = { f32: 1e-6, f16: 1e-3, bf16: 1e-2, int8: 2e-2, int4: 0.2 };
   for (const format of Object.keys(stored) as WeightFormat[]) {
     const y = await run(format);
-    console.log(`# ${format}: ${maxRel(y, reference(stored[format])).toExponential(2)} from its stored values, ${maxRel(y, exact).toExponential(2)} from f32`);
-    assert.ok(maxRel(y, reference(stored[format])) < 1e-5, `${format}: the runtime computes what the stored weights say`);
-    const drift = maxRel(y, exact);
+    console.log(`# ${format}: ${maxRelError(y, reference(stored[format])).toExponential(2)} from its stored values, ${maxRelError(y, exact).toExponential(2)} from f32`);
+    assert.ok(maxRelError(y, reference(stored[format])) < 1e-5, `${format}: the runtime computes what the stored weights say`);
+    const drift = maxRelError(y, exact);
     assert.ok(drift < near[format], `${format}: ${drift} from f32`);
     if (format !== 'f32') assert.ok(drift > 1e-7, `${format}: the weights really are stored in ${format}`);
   }
