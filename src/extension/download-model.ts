@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './cli-process';
+import { proxyEnv } from './proxy-env';
 import type { Log } from './log';
 import { HUB_MODELS, WEIGHT_CHOICES, parseRepoInput, type ModelSource } from './model-sources';
 
@@ -62,8 +63,10 @@ async function build(context: vscode.ExtensionContext, log: Log, useFolder: UseF
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       let reported = 0;
+      const http = vscode.workspace.getConfiguration('http');
       return runCli(context.extensionUri.fsPath, args, {
         signal: abort.signal,
+        env: proxyEnv(http.get('proxy'), http.get('noProxy'), process.env),
         onText: (line) => log.info(`build-model: ${line}`),
         onEvent: (e) => {
           if (e.type !== 'progress' || typeof e.message !== 'string') return;

@@ -11,6 +11,7 @@ import { hubSettings } from './hub-settings';
 import { checkRepoId, checkRevision } from './repo-id';
 import { SelectionError, selectFiles, type Selection } from './select-files';
 import type { DownloadOptions, RepoFile, Snapshot } from './types';
+import { proxyNote } from './proxy';
 
 const DEFAULT_RETRY = { attempts: 5, delayMs: 1000 };
 const DEFAULT_CONCURRENCY = 4;
@@ -46,7 +47,8 @@ export async function downloadSnapshot(o: DownloadOptions): Promise<Snapshot> {
   const repo = checkRepoId(o.repo);
   const revision = checkRevision(o.revision ?? 'main');
   const settings = hubSettings(o, o.env ?? process.env);
-  const ctx: ErrorContext = { repo, revision, endpoint: settings.endpoint, tokenFile: settings.tokenFile, ...(settings.token ? { token: settings.token, tokenSource: settings.tokenSource } : {}) };
+  const via = proxyNote(settings.proxy, settings.endpoint);
+  const ctx: ErrorContext = { repo, revision, endpoint: settings.endpoint, tokenFile: settings.tokenFile, ...(settings.token ? { token: settings.token, tokenSource: settings.tokenSource } : {}), ...(via ? { via } : {}) };
   const cache = new RepoCache(settings.cacheDir, repo);
   if (o.signal?.aborted) throw new DownloadCancelledError();
   if (settings.offline) return fromCache(cache, ctx, o);

@@ -7,21 +7,24 @@ import { HubApiError, listFiles, modelInfo } from '@huggingface/hub';
 import { COMMIT_HASH } from './cache-layout';
 import { DownloadCancelledError, HubError, failureError, isNetworkError, unreachableError, type ErrorContext, type HubFailure } from './hub-errors';
 import type { HubSettings } from './hub-settings';
+import { proxiedFetch } from './proxy';
 import type { RepoFile } from './types';
 
 export class HubClient {
   private readonly failures = new Map<string, HubFailure>();
   private readonly origin: string;
+  private readonly send: typeof fetch;
 
   constructor(private readonly settings: HubSettings, readonly ctx: ErrorContext, private readonly signal?: AbortSignal) {
     this.origin = new URL(settings.endpoint).origin;
+    this.send = settings.proxy ? proxiedFetch(settings.proxy) : fetch;
   }
 
   readonly fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
     const headers = new Headers(init.headers);
     if (this.settings.token && url.origin === this.origin && !headers.has('authorization')) headers.set('authorization', `Bearer ${this.settings.token}`);
-    const res = await fetch(url, { ...init, headers, signal: init.signal ?? this.signal });
+    const res = await this.send(url, { ...init, headers, signal: init.signal ?? this.signal });
     if (!res.ok && res.status >= 400) this.failures.set(res.url || url.href, failureOf(res));
     return res;
   };

@@ -39,6 +39,8 @@ export interface ErrorContext {
   token?: string;
   tokenSource?: string;
   tokenFile: string;
+  /** " through the proxy URL" when one is used, for messages. */
+  via?: string;
 }
 
 /** What a failed response said: its status and the hub's X-Error-Code / X-Error-Message headers. */
@@ -84,7 +86,7 @@ export function unreachableError(ctx: ErrorContext, cause: unknown, cacheNote = 
   const why = causeCode(cause);
   return new HubError(
     'unreachable',
-    `cannot reach the Hugging Face hub at ${ctx.endpoint}${why ? ` (${why})` : ''}: check the network, or set HF_ENDPOINT to a mirror; ` +
+    `cannot reach the Hugging Face hub at ${ctx.endpoint}${ctx.via ?? ''}${why ? ` (${why})` : ''}: check the network${ctx.via ? ' and the proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)' : ''}, or set HF_ENDPOINT to a mirror; ` +
       `to use a copy already in the cache without the network, set HF_HUB_OFFLINE=1${cacheNote}`,
   );
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { proxySettings, type ProxySettings } from './proxy';
 import type { DownloadOptions } from './types';
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
@@ -17,6 +18,8 @@ export interface HubSettings {
   tokenFile: string;
   cacheDir: string;
   offline: boolean;
+  /** HTTPS_PROXY / HTTP_PROXY / NO_PROXY; null without a proxy. */
+  proxy: ProxySettings | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -49,7 +52,7 @@ function endpointOf(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-/** The options, else the environment (HF_ENDPOINT, HF_TOKEN, HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE), else the defaults. */
+/** The options, else the environment (HF_ENDPOINT, HF_TOKEN, HF_HOME, HF_HUB_CACHE, HF_HUB_OFFLINE, the proxies), else the defaults. */
 export function hubSettings(o: Pick<DownloadOptions, 'endpoint' | 'token' | 'cacheDir' | 'offline'>, env: Env = process.env): HubSettings {
   const hfHome = nonEmpty(env.HF_HOME) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(homedir(), '.cache'), 'huggingface');
   const tokenFile = nonEmpty(env.HF_TOKEN_PATH) ?? join(hfHome, 'token');
@@ -65,5 +68,6 @@ export function hubSettings(o: Pick<DownloadOptions, 'endpoint' | 'token' | 'cac
     tokenFile,
     cacheDir: nonEmpty(o.cacheDir) ?? nonEmpty(env.HF_HUB_CACHE) ?? nonEmpty(env.HUGGINGFACE_HUB_CACHE) ?? join(hfHome, 'hub'),
     offline: o.offline === true || envFlag(env.HF_HUB_OFFLINE),
+    proxy: proxySettings(env),
   };
 }
