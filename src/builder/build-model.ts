@@ -2,11 +2,14 @@
 // TypeScript: model_index.json, the scheduler and tokenizer as they are, the three networks built
 // from their safetensors, and pixart-manifest.json. Everything is checked first, then built in
 // `<out>.partial-<hex>/` beside the output and renamed to it at the end, so a failed or cancelled
-// build leaves nothing, and an existing folder is never replaced.
+// build leaves nothing, and an existing folder is never replaced. A build killed outright (SIGKILL,
+// a crash, a power cut) cannot clean up: the next build of the same output removes the partial
+// folders whose builder is gone (`stale-partials.ts`).
 import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { makeFolder } from '../image/atomic-write';
+import { markOwner, OWNER_FILE, removeStalePartials } from './stale-partials';
 import { Checkpoint } from './safetensors';
 import { writeTokenizer } from './build-model-tokenizer';
 import { buildVaeDecoder } from './vae-decoder';
@@ -123,6 +126,7 @@ function vaeEncoderWeights(from: string): NotBuilt {
 
 /** Renames the finished staging folder to `out`, which must still be new or empty (rmdir refuses a non-empty one). */
 function publishFolder(staging: string, out: string): void {
+  rmSync(join(staging, OWNER_FILE), { force: true });
   if (existsSync(out)) {
     checkOutput(out);
     rmdirSync(out);
@@ -142,8 +146,10 @@ export async function buildModel(o: BuildModelOptions): Promise<BuiltModel> {
   checkDisk(out, estimateBytes(from, o.weights));
   o.signal?.throwIfAborted();
   await makeFolder(dirname(out));
+  removeStalePartials(out);
   const staging = join(dirname(out), `${basename(out)}.partial-${randomBytes(6).toString('hex')}`);
   mkdirSync(staging);
+  markOwner(staging);
   try {
     copyMetadata(from, staging);
     const components = await buildNetworks(o, from, staging);

@@ -6,6 +6,7 @@ import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
 import { MANIFEST_FILE } from '../pipeline/model-folder';
+import { OWNER_FILE } from './stale-partials';
 import { writeFileAtomic } from '../image/atomic-write';
 import { version as BUILDER_VERSION } from '../../package.json';
 
@@ -68,7 +69,7 @@ function listFiles(dir: string): string[] {
     }
   };
   walk(dir);
-  return out.filter((f) => f !== MANIFEST_FILE).sort();
+  return out.filter((f) => f !== MANIFEST_FILE && f !== OWNER_FILE).sort();
 }
 
 /** sha256 and size of every file, read in 4 MB chunks (weights are gigabytes). */

@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { buildModel, type BuildModelOptions } from '../../src/builder/build-model';
+import { OWNER_FILE } from '../../src/builder/stale-partials';
 import { checkDisk } from '../../src/builder/build-model-checks';
 import { buildVaeDecoder } from '../../src/builder/vae-decoder';
 import { hashFiles, irPorts } from '../../src/builder/manifest';
@@ -99,6 +101,27 @@ test('a cancel during the build stops it and leaves nothing', async () => {
   const phases: string[] = [];
   await refused({ from: source, signal: ac.signal, onProgress: (phase, done) => { phases.push(phase); if (phase === 'vae_decoder' && done > 10) ac.abort(); } }, { name: 'AbortError' });
   assert.deepEqual([...new Set(phases)], ['checking', 'vae_decoder']);
+});
+
+test("a killed build's .partial folder is removed by the next build of that output; a live build's, and one without an owner, are kept", async () => {
+  const parent = mkdtempSync(join(work, 'stale-'));
+  const out = join(parent, 'model');
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const partial = (hex: string, owner?: object) => {
+    const dir = join(parent, `model.partial-${hex}`);
+    mkdirSync(join(dir, 'text_encoder'), { recursive: true });
+    writeFileSync(join(dir, 'text_encoder', 'openvino_model.bin'), Buffer.alloc(1 << 16));
+    if (owner) writeFileSync(join(dir, OWNER_FILE), JSON.stringify(owner));
+    return `model.partial-${hex}`;
+  };
+  const killed = partial('aaaaaaaaaaaa', { pid: Number(dead.stdout), host: hostname() });
+  const live = partial('bbbbbbbbbbbb', { pid: process.pid, host: hostname() });
+  const elsewhere = partial('cccccccccccc', { pid: Number(dead.stdout), host: `not-${hostname()}` });
+  const unowned = partial('dddddddddddd');
+  await buildModel({ from: source, out, weights });
+  assert.deepEqual(readdirSync(parent).sort(), ['model', live, elsewhere, unowned].sort(), `${killed} is gone`);
+  assert.ok(!existsSync(join(out, OWNER_FILE)), 'the published model carries no owner file');
+  assert.ok(!readFileSync(join(out, 'pixart-manifest.json'), 'utf8').includes(OWNER_FILE));
 });
 
 test('the tokenizer is copied, and made from spiece.model when the checkpoint has no tokenizer.json', () => {
