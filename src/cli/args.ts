@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { LIMITS, validateGeneration, type GenerationConfig, type RawGenerationConfig } from '../protocol/generation';
 import type { ImageFormat } from '../protocol/messages';
+import { MEMORY_MODES, type MemoryMode } from '../protocol/memory-mode';
 
 export interface CliOptions {
   model: string;
@@ -32,11 +33,12 @@ Writes FILE.png (then FILE-2.png, … for more images) with the generation param
 (PNG: a parameters text chunk; WebP, JPEG: EXIF, as AUTOMATIC1111 writes them), and prints one
 JSON line: files, seed, size, timings.
 
-usage: pixart mcp --model DIR [--out DIR] [--device …] [--precision …] [--runtime …]
+usage: pixart mcp --model DIR [--out DIR] [--memory auto|low|fast] [--device …] [--precision …] [--runtime …]
   [--openvino-lib PATH] [--cache-dir DIR] [--scheduler-config FILE]
 An MCP server on stdin/stdout with the tools generate_image and list_images. Images are saved
 in --out (default ./assets/generated) or a subfolder of it, never over an existing file. The
-model loads on the first generate_image call and stays loaded; calls run one at a time.
+model loads on the first generate_image call and stays loaded; calls run one at a time. --memory
+low frees the text encoder and the VAE between calls (auto, the default: low below 20 GB of RAM).
 
 usage: pixart info [--json] FILE…
 Prints the generation parameters each PNG, WebP or JPEG carries (as stored, or as JSON).`;
@@ -133,6 +135,8 @@ export function parseArgs(argv: string[]): CliOptions {
 export type McpOptions = Pick<CliOptions, 'model' | 'schedulerConfig' | 'device' | 'precision' | 'runtime' | 'openvinoLib' | 'cacheDir'> & {
   /** Absolute; images go here or into a subfolder of it. */
   out: string;
+  /** How much the loaded model may hold between calls (--memory, default auto). */
+  memory: MemoryMode;
 };
 
 /** Flags of `pixart generate` that are per image, not per server: generate_image takes them per call. */
@@ -147,10 +151,17 @@ function refuseForMcp(flag: string): string | null {
 
 /** `pixart mcp --model DIR [--out DIR] [load options]`; --out defaults to assets/generated in the current folder. */
 export function parseMcpArgs(argv: string[]): McpOptions {
+  let memory: MemoryMode = 'auto';
+  const i = argv.indexOf('--memory');
+  if (i >= 0) {
+    if (argv[i + 1] === undefined) throw new UsageError('--memory needs a value');
+    memory = oneOf('--memory', argv[i + 1], MEMORY_MODES);
+    argv = [...argv.slice(0, i), ...argv.slice(i + 2)];
+  }
   const o = readFlags(argv, refuseForMcp);
   if (!o.model) throw new UsageError('--model DIR is required');
   const { model, schedulerConfig, device, precision, runtime, openvinoLib, cacheDir } = o;
-  return { model, schedulerConfig, device, precision, runtime, openvinoLib, cacheDir, out: resolve(o.out ?? join('assets', 'generated')) };
+  return { model, schedulerConfig, device, precision, runtime, openvinoLib, cacheDir, out: resolve(o.out ?? join('assets', 'generated')), memory };
 }
 
 const OUT_EXTENSION = /\.(png|webp|jpe?g)$/i;

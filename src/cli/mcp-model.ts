@@ -8,6 +8,8 @@ import type { Engine } from '../engine/types';
 import { RuntimeUnavailableError } from '../engine/runtime-error';
 import { PixArtPipeline } from '../pipeline/pipeline';
 import type { McpOptions } from './args';
+import { totalmem } from 'node:os';
+import { releasesModels } from '../protocol/memory-mode';
 
 /** Calls that may wait while one runs; more are refused, so a runaway agent cannot pile up work. */
 export const MAX_WAITING_CALLS = 8;
@@ -77,7 +79,7 @@ export class ModelHost {
     try {
       const engine = await createEngine({ runtime: o.runtime, libraryPath: o.openvinoLib ?? undefined, libraryPathLabel: '--openvino-lib' });
       try {
-        const pipeline = await PixArtPipeline.load(o.model, engine, { device: o.device, cacheDir: o.cacheDir ?? undefined, precision: o.precision, schedulerConfigFile: o.schedulerConfig ?? undefined });
+        const pipeline = await PixArtPipeline.load(o.model, engine, { device: o.device, cacheDir: o.cacheDir ?? undefined, precision: o.precision, schedulerConfigFile: o.schedulerConfig ?? undefined, releaseTextEncoder: releasesModels(o.memory, totalmem()) });
         this.loaded = { engine, pipeline };
         const loadMs = performance.now() - t0;
         this.log(`loaded ${pipeline.info.name} from ${o.model} on ${o.device} in ${Math.round(loadMs)} ms (${engine.name} ${engine.version}, ${engine.origin})`);

@@ -8,11 +8,12 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Controller } from './controller';
+import type { MemoryMode } from '../protocol/memory-mode';
 
 export const MCP_PROVIDER_ID = 'pixart-studio.mcp';
 export const MCP_SERVER_LABEL = 'PixArt Studio';
 /** The settings the server's command line is made of. */
-const WATCHED = ['pixart.modelPath', 'pixart.outputFolder', 'pixart.openvinoLibraryPath'];
+const WATCHED = ['pixart.modelPath', 'pixart.outputFolder', 'pixart.openvinoLibraryPath', 'pixart.memory', 'pixart.releaseTextEncoder'];
 
 export interface McpLaunch {
   extensionPath: string;
@@ -20,11 +21,13 @@ export interface McpLaunch {
   outputFolder: string;
   /** pixart.openvinoLibraryPath; empty: the CLI finds the runtime itself (a platform VSIX's is beside its dist/). */
   openvinoLibraryPath: string;
+  /** pixart.memory: the server holds its model between calls as the extension's worker does. */
+  memory: MemoryMode;
 }
 
 /** The server's arguments for process.execPath. */
 export function mcpServerArgs(l: McpLaunch): string[] {
-  return [path.join(l.extensionPath, 'dist', 'cli.js'), 'mcp', '--model', l.modelPath, '--out', l.outputFolder, ...(l.openvinoLibraryPath ? ['--openvino-lib', l.openvinoLibraryPath] : [])];
+  return [path.join(l.extensionPath, 'dist', 'cli.js'), 'mcp', '--model', l.modelPath, '--out', l.outputFolder, '--memory', l.memory, ...(l.openvinoLibraryPath ? ['--openvino-lib', l.openvinoLibraryPath] : [])];
 }
 
 export class McpDefinitionProvider implements vscode.McpServerDefinitionProvider<vscode.McpStdioServerDefinition>, vscode.Disposable {
@@ -64,7 +67,7 @@ export class McpDefinitionProvider implements vscode.McpServerDefinitionProvider
     if (!s.modelPath || !vscode.workspace.isTrusted) return undefined;
     const outputFolder = await this.controller.output.resolve(false);
     if (!outputFolder) return undefined;
-    return { extensionPath: this.extension.extensionPath, modelPath: s.modelPath, outputFolder, openvinoLibraryPath: s.openvinoLibraryPath };
+    return { extensionPath: this.extension.extensionPath, modelPath: s.modelPath, outputFolder, openvinoLibraryPath: s.openvinoLibraryPath, memory: s.memory };
   }
 
   dispose(): void {

@@ -6,18 +6,13 @@ import { promises as fs } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { FormDefaults, ImageFormat, LoadOptions, ModelSummary } from '../protocol/messages';
 import { schedulerDefaults } from '../protocol/generation';
+import { MEMORY_MODES, releasesModels, type MemoryMode } from '../protocol/memory-mode';
 import { DEFAULT_FILE_NAME_TEMPLATE, isInside } from './naming';
 
 export const SECTION = 'pixart';
 const RUNTIMES = ['auto', 'openvino-node', 'openvino-c'] as const;
 const FORMATS: readonly ImageFormat[] = ['png', 'webp', 'jpeg'];
-const MEMORY = ['auto', 'low', 'fast'] as const;
-/**
- * `memory: auto` saves memory below this much RAM: a 1024² image peaks at 8.3 GB with every model
- * kept (T5 int8 4.7 GB, the transformer 1.2 GB, the VAE's working memory 2.25 GB), 6.2 GB with T5
- * and the VAE released — beside VS Code and a browser, a 16 GB machine needs the latter.
- */
-export const LOW_MEMORY_BELOW = 20 * 2 ** 30;
+export { LOW_MEMORY_BELOW } from '../protocol/memory-mode';
 
 export interface PixArtSettings {
   modelPath: string;
@@ -38,7 +33,7 @@ export interface PixArtSettings {
   preview: boolean;
   compiledModelCache: boolean;
   /** low: release T5 and the VAE after each use; fast: keep them; auto: low below LOW_MEMORY_BELOW of RAM. */
-  memory: (typeof MEMORY)[number];
+  memory: MemoryMode;
 }
 
 export const DEFAULT_SETTINGS: PixArtSettings = {
@@ -102,7 +97,7 @@ export function resolveSettings(get: (key: keyof PixArtSettings | 'releaseTextEn
     preview: bool(get('preview'), d.preview),
     compiledModelCache: bool(get('compiledModelCache'), d.compiledModelCache),
     // pixart.releaseTextEncoder (deprecated) set to true still means low.
-    memory: oneOf(get('memory'), MEMORY, get('releaseTextEncoder') === true ? 'low' : d.memory),
+    memory: oneOf(get('memory'), MEMORY_MODES, get('releaseTextEncoder') === true ? 'low' : d.memory),
   };
 }
 
@@ -167,7 +162,7 @@ export async function realPathOf(p: string): Promise<string | undefined> {
  * also in a remote window).
  */
 export function loadOptionsFrom(s: PixArtSettings, cacheDir: string | undefined, ram = totalmem()): LoadOptions {
-  const release = s.memory === 'low' || (s.memory === 'auto' && ram < LOW_MEMORY_BELOW);
+  const release = releasesModels(s.memory, ram);
   return {
     modelDir: s.modelPath,
     device: s.device,

@@ -76,9 +76,12 @@ test('the returned picture: the saved PNG up to 1024 px, else box-filtered by a 
   assert.equal(previewContent({ rgb: tiny, width: 8, height: 8 }, small).data, Buffer.from(small).toString('base64'), 'a small image goes as saved');
 });
 
-test('pixart mcp takes the load options, and --out defaults to ./assets/generated', () => {
+test('pixart mcp takes the load options and --memory, and --out defaults to ./assets/generated', () => {
   const o = parseMcpArgs(['--model', 'm', '--device', 'GPU', '--precision', 'f32', '--cache-dir', 'c', '--openvino-lib', 'l']);
-  assert.deepEqual(o, { model: 'm', schedulerConfig: null, device: 'GPU', precision: 'f32', runtime: 'auto', openvinoLib: 'l', cacheDir: 'c', out: resolve('assets/generated') });
+  assert.deepEqual(o, { model: 'm', schedulerConfig: null, device: 'GPU', precision: 'f32', runtime: 'auto', openvinoLib: 'l', cacheDir: 'c', out: resolve('assets/generated'), memory: 'auto' });
+  assert.equal(parseMcpArgs(['--model', 'm', '--memory', 'low']).memory, 'low');
+  assert.throws(() => parseMcpArgs(['--model', 'm', '--memory', 'tiny']), /--memory takes auto, low, fast, got "tiny"/);
+  assert.throws(() => parseMcpArgs(['--model', 'm', '--memory']), /--memory needs a value/);
   assert.equal(parseMcpArgs(['--model', 'm', '--out', 'imgs']).out, resolve('imgs'));
   assert.throws(() => parseMcpArgs(['--out', 'x']), (e: unknown) => e instanceof UsageError && /--model DIR is required/.test(e.message));
   assert.throws(() => parseMcpArgs(['--model', 'm', '--images', '2']), /--images is not a server option: generate_image takes it with each call/);

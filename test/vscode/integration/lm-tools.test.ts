@@ -238,7 +238,7 @@ describe('the chat tools in a real VS Code', () => {
     assert.equal(server.label, 'PixArt Studio');
     assert.equal(server.command, process.execPath);
     const ext = vscode.extensions.getExtension('pixart-studio.pixart-studio')!;
-    assert.deepEqual(server.args, [path.join(ext.extensionPath, 'dist', 'cli.js'), 'mcp', '--model', env('PIXART_TEST_MODEL'), '--out', outputDir(), '--openvino-lib', env('PIXART_TEST_OPENVINO_LIB')]);
+    assert.deepEqual(server.args, [path.join(ext.extensionPath, 'dist', 'cli.js'), 'mcp', '--model', env('PIXART_TEST_MODEL'), '--out', outputDir(), '--memory', 'auto', '--openvino-lib', env('PIXART_TEST_OPENVINO_LIB')]);
     assert.ok(fs.existsSync(server.args[0]), 'the CLI bundle exists');
     assert.deepEqual(server.env, { ELECTRON_RUN_AS_NODE: '1' });
     assert.equal(server.cwd?.fsPath, workspaceRoot());
