@@ -9,9 +9,9 @@ import { envFlag, hubSettings } from '../../src/hub/hub-settings';
 import { checkRepoId, checkRevision } from '../../src/hub/repo-id';
 import { failureError, isNetworkError, type ErrorContext } from '../../src/hub/hub-errors';
 
-test('defaults: huggingface.co, ~/.cache/huggingface/hub, its token file, online', () => {
+test('defaults: huggingface.co, ~/.cache/huggingface/hub, its token file, online, no proxy', () => {
   const s = hubSettings({}, {});
-  assert.deepEqual(s, { endpoint: 'https://huggingface.co', tokenFile: join(homedir(), '.cache', 'huggingface', 'token'), cacheDir: join(homedir(), '.cache', 'huggingface', 'hub'), offline: false });
+  assert.deepEqual(s, { endpoint: 'https://huggingface.co', tokenFile: join(homedir(), '.cache', 'huggingface', 'token'), cacheDir: join(homedir(), '.cache', 'huggingface', 'hub'), offline: false, proxy: null });
 });
 
 test('HF_HOME, XDG_CACHE_HOME, HF_HUB_CACHE: the cache and token file follow, in huggingface_hub\'s order', () => {
