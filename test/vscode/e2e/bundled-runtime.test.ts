@@ -7,19 +7,19 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { env, until } from './helpers';
+import { openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const vsix = process.env.PIXART_TEST_VSIX_BUNDLED;
 const shots = join(repoRoot, 'test-output', 'vscode');
+let workbench: Workbench | undefined;
 let sandbox: string;
 let workspace: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
 let page: Page;
 
 const view = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -45,24 +45,20 @@ function openvinoLibrariesMapped(cmdline: (c: string) => boolean): string[] {
 describe('the linux-x64 VSIX generates with its bundled OpenVINO alone', { skip: vsix ? false : 'only on linux-x64 (no PIXART_TEST_VSIX_BUNDLED)', timeout: 5 * 60_000 }, () => {
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const t = tools();
-    sandbox = makeSandbox('pixart-bundled-');
-    workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    installVsix(t, sandbox, vsix);
-    writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': 'Default Light Modern' }, { 'pixart.modelPath': env('PIXART_TEST_MODEL') });
-    const noOpenVino = { PIXART_OPENVINO_LIB: '', PIXART_PYTHON: join(sandbox, 'no-python-here') };
-    server = await startCodeServer(t, sandbox, { env: noOpenVino, log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    const noOpenVino: Record<string, string> = { PIXART_OPENVINO_LIB: '' };
+    workbench = await openWorkbench({
+      prefix: 'pixart-bundled-',
+      vsix,
+      user: { 'workbench.colorTheme': 'Default Light Modern' },
+      machine: { 'pixart.modelPath': env('PIXART_TEST_MODEL') },
+      env: noOpenVino,
+      prepare: ({ sandbox: dir }) => void (noOpenVino.PIXART_PYTHON = join(dir, 'no-python-here')),
+    });
+    ({ page, sandbox, workspace } = workbench);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) removeSandbox(sandbox);
+    await workbench?.close();
   });
 
   it('names the bundled runtime, saves the image, and maps OpenVINO only from the extension', async () => {

@@ -12,16 +12,17 @@
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { HubServer } from '../../support/hub-server';
 import { DUPLICATES, tinyDiffusersDir, tinyPipelineFiles, tinyPixArtRepo } from '../../support/hub-repo';
 import { readFileParameters } from '../../../src/image/read-metadata';
 import { EXTENSION_ID, env, quickOpen, until } from './helpers';
+import { openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const LCM = 'PixArt-alpha/PixArt-LCM-XL-2-1024-MS';
 const OTHER = 'tiny/other';
@@ -31,10 +32,9 @@ const shots = join(repoRoot, 'test-output', 'vscode');
 const t0 = Date.now();
 
 let hub: HubServer;
+let workbench: Workbench | undefined;
 let sandbox: string;
 let workspace: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
 let page: Page;
 
 const view = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -260,30 +260,23 @@ describe('PixArt: Download Model… from a hub at HF_ENDPOINT', { timeout: 8 * 6
   before(async () => {
     mkdirSync(shots, { recursive: true });
     hub = await HubServer.start([tinyPixArtRepo(LCM), tinyPixArtRepo(OTHER)]);
-    const t = tools();
-    sandbox = makeSandbox('pixart-e2e-download-');
-    workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': 'Default Dark Modern' }, { 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
     // The local hub and a cache in the sandbox; no token or offline switch from the developer's environment.
-    const hubEnv = { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: hfCache(), HF_HOME: '', HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '', HF_TOKEN_PATH: '', HF_HUB_OFFLINE: '' };
-    server = await startCodeServer(t, sandbox, { env: hubEnv, log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    const hubEnv: Record<string, string> = { HF_ENDPOINT: hub.endpoint, HF_HOME: '', HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '', HF_TOKEN_PATH: '', HF_HUB_OFFLINE: '' };
+    workbench = await openWorkbench({
+      prefix: 'pixart-e2e-download-',
+      user: { 'workbench.colorTheme': 'Default Dark Modern' },
+      machine: { 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') },
+      env: hubEnv,
+      prepare: ({ sandbox: dir }) => void (hubEnv.HF_HUB_CACHE = join(dir, 'hf-cache')),
+    });
+    ({ page, sandbox, workspace } = workbench);
     await until(pixartLog, (l) => l.includes('PixArt Studio activated'), 'the extension to activate', 60_000);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    if (workbench) console.log(`--- PixArt.log\n${pixartLog()}`);
+    await workbench?.close();
     await hub?.close();
-    if (sandbox) {
-      console.log(`--- PixArt.log\n${pixartLog()}`);
-      removeSandbox(sandbox);
-    }
     console.log(`download-model e2e: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 

@@ -6,14 +6,15 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { encodePng } from '../../../src/image/png';
 import { toParameters } from '../../../src/image/parameters';
 import { env, openFile as openFileIn, quickOpen, until } from './helpers';
+import { openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const COUNT = 500;
 const PAGE = 100; // GALLERY_PAGE in src/extension/gallery.ts
@@ -21,10 +22,8 @@ const shots = join(repoRoot, 'test-output', 'vscode');
 const name = (n: number) => `img-${String(n).padStart(4, '0')}.png`;
 const prompt = (n: number) => `picture ${n} of a harbour at dawn`;
 
-let sandbox: string;
+let workbench: Workbench | undefined;
 let workspace: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
 let page: Page;
 
 const view = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -95,24 +94,17 @@ async function savedLines(relPath: string, marker: string): Promise<string[]> {
 describe('PixArt gallery with 500 images', { timeout: 5 * 60_000 }, () => {
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const t = tools();
-    sandbox = makeSandbox('pixart-e2e-gallery-');
-    workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    writeImages(join(workspace, 'assets', 'generated'));
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': 'Default Dark Modern' }, { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
-    server = await startCodeServer(t, sandbox);
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({
+      prefix: 'pixart-e2e-gallery-',
+      user: { 'workbench.colorTheme': 'Default Dark Modern' },
+      machine: { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') },
+      prepare: ({ workspace: w }) => writeImages(join(w, 'assets', 'generated')),
+    });
+    ({ page, workspace } = workbench);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) removeSandbox(sandbox);
+    await workbench?.close();
   });
 
   test('shows how many images there are, the newest page first, in under a second', async () => {

@@ -7,19 +7,19 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { env, until } from './helpers';
+import { openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const shots = join(repoRoot, 'test-output', 'vscode');
 const SERVER = 'PixArt Studio';
+let workbench: Workbench | undefined;
 let sandbox: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
 let page: Page;
 
 const rows = () => page.locator('.quick-input-list .monaco-list-row');
@@ -65,24 +65,17 @@ function cliServesMcp(): boolean {
 describe('the MCP server definition in VS Code', { timeout: 5 * 60_000 }, () => {
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const t = tools();
-    sandbox = makeSandbox('pixart-mcp-');
-    const workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    // VS Code's MCP list is part of its AI features, which the other suites turn off.
-    writeSettings(sandbox, { ...QUIET_WORKBENCH, 'chat.disableAIFeatures': false }, { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
-    server = await startCodeServer(t, sandbox, { log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({
+      prefix: 'pixart-mcp-',
+      // VS Code's MCP list is part of its AI features, which the other suites turn off.
+      user: { 'chat.disableAIFeatures': false },
+      machine: { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') },
+    });
+    ({ page, sandbox } = workbench);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) removeSandbox(sandbox);
+    await workbench?.close();
   });
 
   /** A test that leaves a screenshot behind when it fails. */

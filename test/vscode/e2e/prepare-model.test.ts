@@ -16,18 +16,18 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { EXTENSION_ID, env, quickOpen, until } from './helpers';
+import { openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const shots = join(repoRoot, 'test-output', 'vscode');
 
+let workbench: Workbench | undefined;
 let sandbox: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
 let page: Page;
 
 /** The pixart.* settings in the user and machine settings files (VS Code migrates other keys on its own). */
@@ -47,28 +47,19 @@ async function pick(title: string, label: string): Promise<void> {
 
 describe('PixArt: Prepare Model… in the workbench', { timeout: 5 * 60_000 }, () => {
   before(async () => {
-    const t = tools();
-    sandbox = makeSandbox('pixart-e2e-prepare-');
-    const workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    writeSettings(sandbox, QUIET_WORKBENCH, { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
-    server = await startCodeServer(t, sandbox, { env: { PIP_NO_INDEX: '1', PIP_FIND_LINKS: '' }, log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({
+      prefix: 'pixart-e2e-prepare-',
+      machine: { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') },
+      env: { PIP_NO_INDEX: '1', PIP_FIND_LINKS: '' },
+    });
+    ({ page, sandbox } = workbench);
     // The palette lists the extension's commands only once the extension host has registered it.
     await until(pixartLog, (l) => l.includes('PixArt Studio activated'), 'the extension to activate', 60_000);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) {
-      console.log(`--- PixArt.log\n${pixartLog()}`);
-      removeSandbox(sandbox);
-    }
+    if (workbench) console.log(`--- PixArt.log\n${pixartLog()}`);
+    await workbench?.close();
   });
 
   it('Random weights, int8, extension storage, Convert: the converter runs as a task, fails here, and the user is told; the model is unchanged', async () => {

@@ -6,22 +6,21 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { buildModel } from '../../../src/builder/build-model';
 import { readNpy } from '../../support/npy';
 import { env, until } from './helpers';
+import { openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const shots = join(repoRoot, 'test-output', 'vscode');
 const sigmaFixtures = join(repoRoot, 'test', 'fixtures', 'sigma');
 const longCase = join(sigmaFixtures, 'cases', 'sigma_dpm_4step_long_prompt_200_tokens');
 
-let sandbox: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
+let workbench: Workbench | undefined;
 let page: Page;
 
 const view = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -30,25 +29,21 @@ const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`
 describe('PixArt-Σ in the workbench', { timeout: 5 * 60_000 }, () => {
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const t = tools();
-    sandbox = makeSandbox('pixart-e2e-sigma-');
-    const workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    const model = join(sandbox, 'PixArt-Sigma-tiny');
-    await buildModel({ from: join(sigmaFixtures, 'pixart-sigma-tiny-diffusers'), out: model, weights: { text_encoder: 'f32', transformer: 'f32' }, source: { repo: 'fixtures/PixArt-Sigma-tiny' } });
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': 'Default Dark Modern' }, { 'pixart.modelPath': model, 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
-    server = await startCodeServer(t, sandbox);
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    const machine: Record<string, string> = { 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') };
+    workbench = await openWorkbench({
+      prefix: 'pixart-e2e-sigma-',
+      user: { 'workbench.colorTheme': 'Default Dark Modern' },
+      machine,
+      prepare: async ({ sandbox }) => {
+        machine['pixart.modelPath'] = join(sandbox, 'PixArt-Sigma-tiny');
+        await buildModel({ from: join(sigmaFixtures, 'pixart-sigma-tiny-diffusers'), out: machine['pixart.modelPath'], weights: { text_encoder: 'f32', transformer: 'f32' }, source: { repo: 'fixtures/PixArt-Sigma-tiny' } });
+      },
+    });
+    page = workbench.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) removeSandbox(sandbox);
+    await workbench?.close();
   });
 
   it('the form starts at Σ\'s defaults and counts a long prompt against 300 tokens', async () => {

@@ -1,0 +1,59 @@
+// One code-server workbench for an e2e suite: a sandbox with a copy of the fixture workspace, the
+// VSIX installed, settings written, code-server started and Chromium on the workbench, ready when
+// the activity bar shows. close() takes it all down again.
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { env } from './helpers';
+// @ts-expect-error plain JS helper shared with the launcher
+import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+
+export interface WorkbenchSetup {
+  /** The sandbox folder's name prefix, e.g. 'pixart-e2e-gallery-'. */
+  prefix: string;
+  /** User settings beside the quiet workbench's (the colour theme, …). */
+  user?: Record<string, unknown>;
+  /** Machine settings: pixart.modelPath and the like, where a remote window keeps them. */
+  machine: Record<string, unknown>;
+  /** The VSIX to install (default: PIXART_TEST_VSIX). */
+  vsix?: string;
+  /** Environment of code-server's processes (the extension host's too). */
+  env?: Record<string, string>;
+  /** Runs before anything is installed: fill the workspace or the sandbox. */
+  prepare?: (paths: { sandbox: string; workspace: string }) => void | Promise<void>;
+}
+
+export interface Workbench {
+  sandbox: string;
+  workspace: string;
+  server: { url: string; stop(): Promise<void> };
+  browser: BrowserContext;
+  page: Page;
+  /** Closes the browser and code-server, and removes the sandbox unless `keep`. */
+  close(keep?: boolean): Promise<void>;
+}
+
+export async function openWorkbench(s: WorkbenchSetup): Promise<Workbench> {
+  const t = tools();
+  const sandbox: string = makeSandbox(s.prefix);
+  const workspace = join(sandbox, 'workspace');
+  cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
+  await s.prepare?.({ sandbox, workspace });
+  installVsix(t, sandbox, s.vsix ?? env('PIXART_TEST_VSIX'));
+  writeSettings(sandbox, { ...QUIET_WORKBENCH, ...s.user }, s.machine);
+  const log = (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`);
+  const server = await startCodeServer(t, sandbox, { env: s.env ?? {}, log });
+  const browser: BrowserContext = await launchBrowser(t, sandbox);
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(workbenchUrl(server, workspace));
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+  return {
+    sandbox, workspace, server, browser, page,
+    async close(keep = false) {
+      await browser.close();
+      await server.stop();
+      if (keep) console.log(`kept ${sandbox}`);
+      else removeSandbox(sandbox);
+    },
+  };
+}
