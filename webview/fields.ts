@@ -50,3 +50,10 @@ export class FieldErrors {
     return this.form.querySelector<HTMLElement>(`#${CSS.escape(`${field}-error`)}`);
   }
 }
+
+/** Puts buttons beside a field's label (e.g. the prompt's history button). */
+export function withLabelActions(fieldElement: HTMLElement, ...buttons: HTMLElement[]): HTMLElement {
+  const label = fieldElement.querySelector('label');
+  if (label) label.replaceWith(el('div', { class: 'label-row' }, label, ...buttons));
+  return fieldElement;
+}

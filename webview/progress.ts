@@ -1,26 +1,48 @@
-// The running job: its progress bar and phase or step line, the queue of waiting jobs (each cancellable),
-// the live latent previews, and the line that says how the last job ended.
+// The running job: which one it is (its prompt, shortened, and "2 of 3" in a batch), its progress
+// bar and phase or step line, the queue of waiting jobs (each cancellable), the live latent
+// previews, and the line that says how the last job ended, with Show and Re-run with Next Seed.
 
 import type { JobSummary, ModelStateName } from '../src/protocol/messages';
 import { clear, el } from './dom';
-import { formatDuration, phaseLine, stepLine } from './format';
+import { jobLabel, phaseLine, resultLine, stepLine } from './format';
 import type { HostMessage, Send } from './host';
+import { iconButton } from './toolbar';
+
+export interface ProgressHooks {
+  send: Send;
+  /** Show the newest job's images (the gallery scrolls to them). */
+  showNew(): void;
+}
 
 export class Progress {
-  /** In page order: the progress section, the previews, the result line. */
+  /** In page order: the progress section, the previews, the result line and its actions. */
   readonly elements: HTMLElement[];
+  private readonly jobName = el('p', { id: 'job-name', class: 'job-name' }, '');
   private readonly bar = el('progress', { max: '1', value: '0', 'aria-label': 'Generation progress' });
   private readonly text = el('p', { class: 'hint', 'aria-live': 'polite' }, '');
   private readonly queue = el('ul', { class: 'queue', 'aria-label': 'Queued jobs' });
-  private readonly section = el('section', { class: 'progress', 'aria-label': 'Progress', hidden: true }, this.bar, this.text, this.queue);
-  private readonly previews = el('div', { class: 'previews', 'aria-label': 'Live preview', role: 'img', hidden: true });
-  private readonly result = el('p', { class: 'hint result', 'aria-live': 'polite' }, '');
+  private readonly section = el('section', { class: 'progress', 'aria-label': 'Progress', hidden: true }, this.jobName, this.bar, this.text, this.queue);
+  private readonly previews = el('div', { class: 'previews', 'aria-label': 'Live preview', role: 'img', hidden: true, 'aria-hidden': 'true' });
+  private readonly result = el('p', { class: 'hint result', role: 'status', 'aria-live': 'polite' }, '');
+  private readonly show = el('button', { type: 'button', class: 'link' }, 'Show');
+  private readonly nextSeed = el('button', { type: 'button', class: 'link' }, 'Re-run with next seed');
+  private readonly resultActions = el('div', { class: 'row result-actions', hidden: true }, this.show, this.nextSeed);
   private modelState: ModelStateName = 'idle';
   private previewsEnabled = true;
   private runningJob: string | undefined;
+  /** The job the result line is about (Re-run with Next Seed runs it again). */
+  private lastJob: string | undefined;
+  /** Jobs queued by one Generate: their prompt as typed and place in the batch. */
+  private readonly batches = new Map<string, { label: string; index: number; count: number }>();
+  /** The queue as last shown, to name a job that leaves it. */
+  private known = new Map<string, JobSummary>();
 
-  constructor(private readonly send: Send) {
-    this.elements = [this.section, this.previews, this.result];
+  constructor(private readonly hooks: ProgressHooks) {
+    this.elements = [this.section, this.previews, this.result, this.resultActions];
+    this.show.addEventListener('click', () => hooks.showNew());
+    this.nextSeed.addEventListener('click', () => {
+      if (this.lastJob) hooks.send({ type: 'rerunNextSeed', jobId: this.lastJob });
+    });
   }
 
   /** Whether a job is running now. */
@@ -33,10 +55,20 @@ export class Progress {
     this.previewsEnabled = previews;
   }
 
+  batchQueued(msg: HostMessage<'batchQueued'>): void {
+    msg.jobIds.forEach((id, index) => this.batches.set(id, { label: msg.label, index, count: msg.jobIds.length }));
+    const running = this.runningJob && this.known.get(this.runningJob);
+    if (running) this.jobName.textContent = this.labelOf(running);
+  }
+
   showQueue(jobs: JobSummary[]): void {
     const running = jobs.find((j) => j.status === 'running');
+    // A new job under way: the last one's result (or error) no longer applies.
+    if (running && running.id !== this.runningJob) this.clearResult();
     this.runningJob = running?.id;
+    this.known = new Map(jobs.map((j) => [j.id, j]));
     this.section.hidden = jobs.length === 0;
+    this.jobName.textContent = running ? this.labelOf(running) : '';
     if (running && !running.step) {
       this.bar.removeAttribute('value');
       this.text.textContent = this.modelState === 'ready' ? 'Encoding the prompt…' : 'Waiting for the model…';
@@ -45,9 +77,10 @@ export class Progress {
     clear(this.queue);
     for (const j of jobs) {
       if (j.status === 'running') continue;
-      const cancel = el('button', { type: 'button', class: 'icon', 'aria-label': `Cancel queued job ${j.position}: ${j.prompt}` }, '✕');
-      cancel.addEventListener('click', () => this.send({ type: 'cancel', jobId: j.id }));
-      this.queue.append(el('li', {}, el('span', { class: 'pos' }, `#${j.position}`), el('span', { class: 'prompt' }, j.prompt), cancel));
+      const what = this.labelOf(j);
+      const cancel = iconButton('close', `Cancel queued job ${j.position}: ${what}`);
+      cancel.addEventListener('click', () => this.hooks.send({ type: 'cancel', jobId: j.id }));
+      this.queue.append(el('li', {}, el('span', { class: 'pos' }, `#${j.position}`), el('span', { class: 'prompt', title: j.prompt }, what), cancel));
     }
   }
 
@@ -63,6 +96,7 @@ export class Progress {
   preview(msg: HostMessage<'preview'>): void {
     if (!this.previewsEnabled || msg.jobId !== this.runningJob) return;
     this.previews.hidden = false;
+    this.previews.removeAttribute('aria-hidden');
     let canvas = this.previews.querySelector<HTMLCanvasElement>(`canvas[data-index="${msg.index}"]`);
     if (!canvas) {
       canvas = el('canvas', { 'data-index': String(msg.index), 'aria-hidden': 'true' });
@@ -75,30 +109,56 @@ export class Progress {
   }
 
   done(msg: HostMessage<'jobDone'>): void {
-    this.end(`Saved ${msg.files.join(', ')} in ${formatDuration(msg.totalMs)} · seed ${msg.seed}`, false);
+    this.end(resultLine(msg.files.length, msg.totalMs, msg.seed), false);
+    this.lastJob = msg.jobId;
+    this.resultActions.hidden = false;
+    this.show.setAttribute('aria-label', `Show ${msg.files.length === 1 ? 'the image' : 'the images'} in the gallery`);
+    this.show.title = msg.files.join('\n');
   }
 
   failed(msg: HostMessage<'jobFailed'>): void {
+    const job = this.known.get(msg.jobId);
     if (msg.jobId === this.runningJob || !this.runningJob) this.end(msg.cancelled ? 'Cancelled.' : msg.message, !msg.cancelled);
+    // A queued job cancelled while another runs: say so, where the running job's line is not touched.
+    else if (msg.cancelled) this.say(`Cancelled queued job: ${job ? this.labelOf(job) : 'a job'}.`, false);
+    else this.say(msg.message, true);
   }
 
   notice(msg: HostMessage<'notice'>): void {
-    this.result.textContent = msg.message;
-    this.result.classList.toggle('error', msg.level === 'error');
+    this.say(msg.message, msg.level === 'error');
   }
 
-  /** A new request: the last result no longer applies. */
+  /** A new request, a reused image, a problem fixed: the last result or error no longer applies. */
   clearResult(): void {
     this.result.textContent = '';
+    this.result.classList.remove('error');
+    this.result.setAttribute('role', 'status');
+    this.resultActions.hidden = true;
+  }
+
+  /** Clears the result line only when it shows an error (the model loads again, say). */
+  clearError(): void {
+    if (this.result.classList.contains('error')) this.clearResult();
+  }
+
+  private labelOf(job: JobSummary): string {
+    const b = this.batches.get(job.id);
+    return jobLabel(b?.label || job.prompt, b && b.count > 1 ? { index: b.index, count: b.count } : undefined);
+  }
+
+  private say(text: string, isError: boolean): void {
+    this.resultActions.hidden = true;
+    this.result.textContent = text;
+    this.result.classList.toggle('error', isError);
+    this.result.setAttribute('role', isError ? 'alert' : 'status');
   }
 
   private end(text: string, isError: boolean): void {
     clear(this.previews);
     this.previews.hidden = true;
+    this.previews.setAttribute('aria-hidden', 'true');
     this.bar.value = 0;
-    this.result.textContent = text;
-    this.result.classList.toggle('error', isError);
-    this.result.setAttribute('role', isError ? 'alert' : 'status');
+    this.say(text, isError);
   }
 }
 

@@ -2,6 +2,7 @@
 // button, and the seed the last job used, one click away.
 
 import { clear, el } from './dom';
+import { iconButton } from './toolbar';
 
 export class SeedField {
   readonly element: HTMLElement;
@@ -10,8 +11,8 @@ export class SeedField {
 
   /** `changed` runs when a button sets the seed (typing is the form's to watch). */
   constructor(changed: () => void) {
-    const dice = el('button', { type: 'button', class: 'icon', title: 'Random seed', 'aria-label': 'Pick a random seed' }, '⚄');
-    const clearSeed = el('button', { type: 'button', class: 'icon', title: 'Random seed each time', 'aria-label': 'Clear the seed: a random one each time' }, '✕');
+    const dice = iconButton('dice', 'Pick a random seed');
+    const clearSeed = iconButton('close', 'Clear the seed: a random one each time');
     // The row carries the field's id; the label and the error describe the input inside it.
     const row = el('div', { class: 'row seed-row', id: 'seed' }, this.input, dice, clearSeed);
     const error = el('p', { id: 'seed-error', class: 'error field-error', hidden: true });
