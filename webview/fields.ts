@@ -54,6 +54,9 @@ export class FieldErrors {
 /** Puts buttons beside a field's label (e.g. the prompt's history button). */
 export function withLabelActions(fieldElement: HTMLElement, ...buttons: HTMLElement[]): HTMLElement {
   const label = fieldElement.querySelector('label');
-  if (label) label.replaceWith(el('div', { class: 'label-row' }, label, ...buttons));
+  if (!label) return fieldElement;
+  const row = el('div', { class: 'label-row' });
+  label.before(row);
+  row.append(label, ...buttons);
   return fieldElement;
 }

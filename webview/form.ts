@@ -26,6 +26,8 @@ export interface FormHooks {
   running(): boolean;
 }
 
+/** Below this width the size select shows "1024×1024" without its shape. */
+const COMPACT_SIZE_PX = 190;
 const range = (n: number) => Array.from({ length: n }, (_, i) => String(i + 1));
 
 export class GeneratorForm {
@@ -43,11 +45,15 @@ export class GeneratorForm {
   private readonly batchesHint = el('p', { id: 'batches-hint', class: 'hint' }, '');
   private readonly style = el('select', {}, el('option', { value: '' }, 'None'));
   private readonly styleHint = el('p', { id: 'style-hint', class: 'hint' }, '');
+  private readonly styleProblemsLine = el('p', { id: 'style-problems', class: 'hint warning' }, '');
   private readonly sizeHint = el('p', { id: 'size-hint', class: 'hint' }, '');
   private readonly historyButton = iconButton('history', 'Prompt history (Alt+Up, Alt+Down)', { 'aria-keyshortcuts': 'Alt+ArrowUp Alt+ArrowDown' });
   private readonly history = new HistoryWalk();
   private styles: StylesMessage['styles'] = [];
   private styleProblems: string[] = [];
+  private compactSizes = false;
+  /** A restored style, until the host's list (which may still have it) arrives. */
+  private pendingStyle: string | undefined;
   // Not a submit button: VS Code's webview iframes are sandboxed without allow-forms (enableForms
   // is off), where a form is never submitted and no submit event fires. Click and keys call generate().
   private readonly generateButton = el('button', { type: 'button', class: 'primary' }, 'Generate');
@@ -68,16 +74,15 @@ export class GeneratorForm {
       { class: 'form', novalidate: true, 'aria-label': 'Image generation' },
       withLabelActions(field('prompt', 'Prompt', this.prompt, this.tokens.element), this.historyButton),
       this.negativeField,
-      field('style', 'Style', this.style, this.styleHint),
+      field('style', 'Style', this.style, this.styleHint, this.styleProblemsLine),
       this.seed.element,
       el('div', { class: 'row two' }, field('steps', 'Steps', this.steps), field('guidanceScale', 'Guidance scale', this.guidance)),
-      el('div', { class: 'row two' }, field('width', 'Size', this.size, this.sizeHint), field('imagesPerPrompt', 'Images', this.count)),
-      el('div', { class: 'row two' }, field('batches', 'Batches', this.batches, this.batchesHint)),
+      field('width', 'Size', this.size, this.sizeHint),
+      el('div', { class: 'row two' }, field('imagesPerPrompt', 'Images', this.count), field('batches', 'Batches', this.batches, this.batchesHint)),
       el('p', { id: 'message-error', class: 'error', role: 'alert', hidden: true }),
       el('div', { class: 'row buttons' }, this.generateButton, this.cancelButton),
       this.blocked,
     );
-    this.element.querySelector('#width-field')?.classList.add('wide');
     const controls = new Map<string, HTMLElement>([
       ['prompt', this.prompt],
       ['negativePrompt', this.negative],
@@ -90,6 +95,7 @@ export class GeneratorForm {
     this.errors = new FieldErrors(this.element, controls);
     this.listen(controls);
     this.updateNegativeState();
+    new ResizeObserver(() => this.fitSizeLabels()).observe(this.size);
   }
 
   values(): FormValues {
@@ -104,7 +110,7 @@ export class GeneratorForm {
     if (v.guidanceScale !== undefined) this.guidance.value = v.guidanceScale;
     if (v.size !== undefined) this.selectSize(v.size);
     if (v.count !== undefined) this.count.value = v.count;
-    if (v.style !== undefined) this.selectStyle(v.style);
+    if (v.style !== undefined) this.selectStyle(v.style, true);
     if (v.batches !== undefined && Number(v.batches) >= 1 && Number(v.batches) <= MAX_BATCHES) this.batches.value = v.batches;
     this.updateNegativeState();
     this.updateBatchesHint();
@@ -128,7 +134,8 @@ export class GeneratorForm {
 
   /** pixart.styles: the names to pick from, and what is wrong with the bad entries (fix them in the settings). */
   setStyles(msg: StylesMessage): void {
-    const current = this.style.value;
+    const current = this.pendingStyle ?? this.style.value;
+    this.pendingStyle = undefined;
     this.styles = msg.styles;
     clear(this.style);
     this.style.append(el('option', { value: '' }, 'None'), ...msg.styles.map((s) => el('option', { value: s.name }, s.name)));
@@ -168,8 +175,25 @@ export class GeneratorForm {
     this.hooks.send({ type: 'generate', params: toRawConfig(this.values()), ...(style ? { style } : {}), batches: Number(this.batches.value) || 1 });
   }
 
-  private selectStyle(name: string): void {
-    this.style.value = Array.from(this.style.options).some((o) => o.value === name) ? name : '';
+  private selectStyle(name: string, restoring = false): void {
+    const known = Array.from(this.style.options).some((o) => o.value === name);
+    if (restoring) this.pendingStyle = !known && name ? name : undefined;
+    this.style.value = known ? name : '';
+    this.updateStyleHint();
+  }
+
+  /** A size option: "1152×896 · landscape 9:7", or only "1152×896" while the select is too narrow for more. */
+  private sizeOption(width: number, height: number, value = `${width}x${height}`): HTMLOptionElement {
+    const full = sizeLabel(width, height);
+    return el('option', { value, 'data-full': full, 'data-short': `${width}×${height}`, title: full }, this.compactSizes ? `${width}×${height}` : full);
+  }
+
+  /** Narrow sidebars (170 px) show the sizes' numbers in full rather than cut their words. */
+  private fitSizeLabels(): void {
+    const compact = this.size.clientWidth > 0 && this.size.clientWidth < COMPACT_SIZE_PX;
+    if (compact === this.compactSizes) return;
+    this.compactSizes = compact;
+    for (const o of Array.from(this.size.options)) o.textContent = (compact ? o.dataset.short : o.dataset.full) ?? o.textContent;
   }
 
   private updateStyleHint(): void {
@@ -177,8 +201,8 @@ export class GeneratorForm {
     const s = this.styles.find((x) => x.name === this.style.value);
     const what = s ? [s.prompt && `Prompt: ${s.prompt}`, s.negativePrompt && `Negative: ${s.negativePrompt}`].filter(Boolean).join(' · ') : this.styles.length ? '' : 'Add styles in the pixart.styles setting.';
     const bad = problems.length ? `${problems.length} style${problems.length === 1 ? ' is' : 's are'} left out: ${problems.join(' ')}` : '';
-    this.styleHint.textContent = [what, bad].filter(Boolean).join('\n');
-    this.styleHint.classList.toggle('warning', problems.length > 0);
+    this.styleHint.textContent = what;
+    this.styleProblemsLine.textContent = bad;
   }
 
   private updateBatchesHint(): void {
@@ -234,13 +258,13 @@ export class GeneratorForm {
       const current = this.size.value;
       clear(this.size);
       const sorted = [...sizes].sort((a, b) => a.height / a.width - b.height / b.width);
-      for (const s of sorted) this.size.append(el('option', { value: `${s.width}x${s.height}` }, sizeLabel(s.width, s.height)));
+      for (const s of sorted) this.size.append(this.sizeOption(s.width, s.height));
       this.size.value = this.hasSize(current) ? current : wanted;
       this.size.disabled = sizes.length === 1;
       // A disabled select's title is not read out: the reason is a hint the select is described by.
       this.sizeHint.textContent = sizes.length === 1 ? (m.model?.staticSize ? 'This model was converted for one size only.' : 'This model offers one size.') : '';
     } else if (this.size.options.length === 0) {
-      this.size.append(el('option', { value: wanted }, sizeLabel(defaults.width, defaults.height)));
+      this.size.append(this.sizeOption(defaults.width, defaults.height, wanted));
     }
   }
 

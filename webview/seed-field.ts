@@ -7,7 +7,7 @@ import { iconButton } from './toolbar';
 export class SeedField {
   readonly element: HTMLElement;
   readonly input = el('input', { type: 'text', inputmode: 'numeric', placeholder: 'random', autocomplete: 'off', id: 'seed-input', 'aria-describedby': 'seed-error seed-last' });
-  private readonly last = el('p', { id: 'seed-last', class: 'hint' }, '');
+  private readonly last = el('p', { id: 'seed-last', class: 'hint', hidden: true }, '');
 
   /** `changed` runs when a button sets the seed (typing is the form's to watch). */
   constructor(changed: () => void) {
@@ -32,6 +32,7 @@ export class SeedField {
 
   showLast(seed: string | undefined): void {
     clear(this.last);
+    this.last.hidden = !seed;
     if (!seed) return;
     const use = el('button', { type: 'button', class: 'link', 'data-seed': seed, 'aria-label': `Use the last seed, ${seed}` }, 'use it');
     this.last.append(`Last seed used: ${seed} — `, use);
