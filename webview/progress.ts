@@ -34,8 +34,10 @@ export class Progress {
   private lastJob: string | undefined;
   /** Jobs queued by one Generate: their prompt as typed and place in the batch. */
   private readonly batches = new Map<string, { label: string; index: number; count: number }>();
-  /** The queue as last shown, to name a job that leaves it. */
+  /** The queue as last shown. */
   private known = new Map<string, JobSummary>();
+  /** The name of every job seen in the queue until it ends (the queue drops a cancelled job before its jobFailed comes). */
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly hooks: ProgressHooks) {
     this.elements = [this.section, this.previews, this.result, this.resultActions];
@@ -64,9 +66,10 @@ export class Progress {
   showQueue(jobs: JobSummary[]): void {
     const running = jobs.find((j) => j.status === 'running');
     // A new job under way: the last one's result (or error) no longer applies.
-    if (running && running.id !== this.runningJob) this.clearResult();
+    if (running && running.id !== this.runningJob && !this.result.classList.contains('news')) this.clearResult();
     this.runningJob = running?.id;
     this.known = new Map(jobs.map((j) => [j.id, j]));
+    for (const j of jobs) this.names.set(j.id, this.labelOf(j));
     this.section.hidden = jobs.length === 0;
     this.jobName.textContent = running ? this.labelOf(running) : '';
     if (running && !running.step) {
@@ -74,13 +77,34 @@ export class Progress {
       this.text.textContent = this.modelState === 'ready' ? 'Encoding the prompt…' : 'Waiting for the model…';
     }
     if (!running && jobs.length) this.text.textContent = this.modelState === 'loading' || this.modelState === 'compiling' ? 'Waiting for the model to load…' : 'Waiting…';
-    clear(this.queue);
-    for (const j of jobs) {
-      if (j.status === 'running') continue;
+    this.showWaiting(jobs.filter((j) => j.status !== 'running'));
+  }
+
+  /**
+   * The waiting jobs, each row kept while its job waits: the queue is posted with every step, and a
+   * row built again each time would swallow a click on its Cancel (pressed on one node, released on another).
+   */
+  private showWaiting(waiting: JobSummary[]): void {
+    const rows = new Map(Array.from(this.queue.children, (li) => [(li as HTMLElement).dataset.job ?? '', li as HTMLElement]));
+    const ids = new Set(waiting.map((j) => j.id));
+    for (const [id, li] of rows) if (!ids.has(id)) li.remove();
+    for (const j of waiting) {
       const what = this.labelOf(j);
-      const cancel = iconButton('close', `Cancel queued job ${j.position}: ${what}`);
-      cancel.addEventListener('click', () => this.hooks.send({ type: 'cancel', jobId: j.id }));
-      this.queue.append(el('li', {}, el('span', { class: 'pos' }, `#${j.position}`), el('span', { class: 'prompt', title: j.prompt }, what), cancel));
+      const label = `Cancel queued job ${j.position}: ${what}`;
+      let li = rows.get(j.id);
+      if (!li) {
+        const cancel = iconButton('close', label);
+        cancel.addEventListener('click', () => this.hooks.send({ type: 'cancel', jobId: j.id }));
+        li = el('li', { 'data-job': j.id }, el('span', { class: 'pos' }, ''), el('span', { class: 'prompt', title: j.prompt }, ''), cancel);
+      }
+      const [pos, prompt, cancel] = Array.from(li.children) as HTMLElement[];
+      pos.textContent = `#${j.position}`;
+      prompt.textContent = what;
+      if (cancel.getAttribute('aria-label') !== label) {
+        cancel.setAttribute('aria-label', label);
+        cancel.title = label;
+      }
+      this.queue.append(li); // in queue order (append moves a kept row)
     }
   }
 
@@ -109,6 +133,7 @@ export class Progress {
   }
 
   done(msg: HostMessage<'jobDone'>): void {
+    this.forget(msg.jobId);
     this.end(resultLine(msg.files.length, msg.totalMs, msg.seed), false);
     this.lastJob = msg.jobId;
     this.resultActions.hidden = false;
@@ -117,10 +142,11 @@ export class Progress {
   }
 
   failed(msg: HostMessage<'jobFailed'>): void {
-    const job = this.known.get(msg.jobId);
+    const name = this.names.get(msg.jobId);
+    this.forget(msg.jobId);
     if (msg.jobId === this.runningJob || !this.runningJob) this.end(msg.cancelled ? 'Cancelled.' : msg.message, !msg.cancelled);
     // A queued job cancelled while another runs: say so, where the running job's line is not touched.
-    else if (msg.cancelled) this.say(`Cancelled queued job: ${job ? this.labelOf(job) : 'a job'}.`, false);
+    else if (msg.cancelled) this.say(`Cancelled queued job: ${name ?? 'a job'}.`, false, true);
     else this.say(msg.message, true);
   }
 
@@ -131,7 +157,7 @@ export class Progress {
   /** A new request, a reused image, a problem fixed: the last result or error no longer applies. */
   clearResult(): void {
     this.result.textContent = '';
-    this.result.classList.remove('error');
+    this.result.classList.remove('error', 'news');
     this.result.setAttribute('role', 'status');
     this.resultActions.hidden = true;
   }
@@ -141,13 +167,20 @@ export class Progress {
     if (this.result.classList.contains('error')) this.clearResult();
   }
 
+  private forget(jobId: string): void {
+    this.names.delete(jobId);
+    this.batches.delete(jobId);
+  }
+
   private labelOf(job: JobSummary): string {
     const b = this.batches.get(job.id);
     return jobLabel(b?.label || job.prompt, b && b.count > 1 ? { index: b.index, count: b.count } : undefined);
   }
 
-  private say(text: string, isError: boolean): void {
+  /** `news`: about the queue, not the last job's end, so the next job starting does not clear it. */
+  private say(text: string, isError: boolean, news = false): void {
     this.resultActions.hidden = true;
+    this.result.classList.toggle('news', news);
     this.result.textContent = text;
     this.result.classList.toggle('error', isError);
     this.result.setAttribute('role', isError ? 'alert' : 'status');
