@@ -50,3 +50,13 @@ export class FieldErrors {
     return this.form.querySelector<HTMLElement>(`#${CSS.escape(`${field}-error`)}`);
   }
 }
+
+/** Puts buttons beside a field's label (e.g. the prompt's history button). */
+export function withLabelActions(fieldElement: HTMLElement, ...buttons: HTMLElement[]): HTMLElement {
+  const label = fieldElement.querySelector('label');
+  if (!label) return fieldElement;
+  const row = el('div', { class: 'label-row' });
+  label.before(row);
+  row.append(label, ...buttons);
+  return fieldElement;
+}

@@ -13,6 +13,10 @@ export interface FormValues {
   size: string;
   /** Images per prompt. */
   count: string;
+  /** A style's name from pixart.styles ('' or absent: none); applied by the host. */
+  style?: string;
+  /** Jobs in a row, each with the next seed ("1" … MAX_BATCHES). */
+  batches?: string;
 }
 
 /** The values as sent to the host, unparsed: its validator checks every field. */

@@ -98,3 +98,33 @@ export function galleryCount(shown: number, total: number, folder: string): stri
   if (shown < total) return `${shown} of ${total} images in ${folder}`;
   return `${total} image${total === 1 ? '' : 's'} in ${folder}`;
 }
+
+/** At most `max` characters on one line, cut at a word when one ends near the cut, with "…". */
+export function shorten(text: string, max = 60): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  if (one.length <= max) return one;
+  const cut = one.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+/** The running or queued job's name: its prompt, shortened, quoted; "· 2 of 3" within a batch. */
+export function jobLabel(prompt: string, batch?: { index: number; count: number }): string {
+  return `“${shorten(prompt)}”${batch ? ` · ${batch.index + 1} of ${batch.count}` : ''}`;
+}
+
+/** "1 image saved in 3 s · seed 42", "3 images saved in 1 min 2 s · seed 42" (the files are a click away). */
+export function resultLine(files: number, totalMs: number, seed: string): string {
+  const took = formatDuration(totalMs);
+  return `${files} image${files === 1 ? '' : 's'} saved${took ? ` in ${took}` : ''} · seed ${seed}`;
+}
+
+/** What Batches will do: '' for one; "3 jobs, seeds 42, 43, 44"; "3 jobs, each with a random seed". */
+export function batchHint(batches: number, seed: string): string {
+  if (batches <= 1) return '';
+  if (!/^\d+$/.test(seed)) return `${batches} jobs in a row, each with a random seed`;
+  const first = BigInt(seed);
+  const modulus = 18446744073709551616n; // 2^64: seeds past the largest start again at 0, as the host does
+  const seeds = Array.from({ length: Math.min(batches, 3) }, (_, i) => ((first + BigInt(i)) % modulus).toString());
+  return `${batches} jobs in a row, seeds ${seeds.join(', ')}${batches > 3 ? ', …' : ''}`;
+}

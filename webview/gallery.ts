@@ -1,18 +1,25 @@
-// The gallery: the output folder's images as thumbnails (newest job's marked), each with its
-// actions, and draggable into an editor (the host's drop provider inserts it).
+// The gallery: the output folder's images as thumbnails (newest job's marked, a batch's images
+// grouped), each with one toolbar of icon actions, and draggable into an editor (the host's drop
+// provider inserts it).
 
 import { GALLERY_DRAG_MIME, type GalleryAction, type GalleryItem } from '../src/protocol/messages';
 import { clear, el } from './dom';
 import { galleryCount, imageCaption, imageMeta } from './format';
+import { batchGroups } from './gallery-groups';
 import type { Send } from './host';
+import type { IconName } from './icons';
+import { iconButton, toolbar } from './toolbar';
 
-const ACTIONS: { action: GalleryAction; label: string; title: string }[] = [
-  { action: 'insert', label: 'Insert', title: 'Insert at the cursor' },
-  { action: 'copyMarkdown', label: 'Copy link', title: 'Copy a Markdown link' },
-  { action: 'reuse', label: 'Reuse', title: 'Put its parameters into the form' },
-  { action: 'rerun', label: 'Re-run', title: 'Generate again with the same seed' },
-  { action: 'reveal', label: 'Reveal', title: 'Reveal in the Explorer' },
-  { action: 'delete', label: 'Delete', title: 'Move to the trash' },
+type TileAction = GalleryAction | 'rerunNextSeed';
+
+const ACTIONS: { action: TileAction; icon: IconName; title: string; kind?: string }[] = [
+  { action: 'insert', icon: 'insert', title: 'Insert at the cursor' },
+  { action: 'copyMarkdown', icon: 'link', title: 'Copy a Markdown link' },
+  { action: 'reuse', icon: 'reuse', title: 'Put its parameters into the form' },
+  { action: 'rerun', icon: 'play', title: 'Generate again with the same seed' },
+  { action: 'rerunNextSeed', icon: 'next', title: 'Re-run with the next seed' },
+  { action: 'reveal', icon: 'folder', title: 'Reveal in the Explorer' },
+  { action: 'delete', icon: 'trash', title: 'Move to the trash', kind: 'danger' },
 ];
 
 export class Gallery {
@@ -25,7 +32,7 @@ export class Gallery {
   private newFiles = new Set<string>();
 
   constructor(private readonly send: Send) {
-    const refresh = el('button', { type: 'button', class: 'icon', title: 'Refresh', 'aria-label': 'Refresh the gallery' }, '↻');
+    const refresh = iconButton('refresh', 'Refresh the gallery');
     refresh.addEventListener('click', () => send({ type: 'refreshGallery' }));
     this.more.addEventListener('click', () => send({ type: 'showMoreGallery' }));
     const header = el('div', { class: 'row header' }, el('h2', { id: 'gallery-title' }, 'Gallery'), refresh);
@@ -36,32 +43,42 @@ export class Gallery {
     this.newFiles = new Set(files);
   }
 
+  /** Scrolls to the newest job's first image and focuses it (the result line's Show). */
+  focusNew(): void {
+    const first = this.list.querySelector<HTMLElement>('li.new button.thumb');
+    first?.scrollIntoView({ block: 'nearest' });
+    first?.focus();
+  }
+
   /** The newest `items.length` of `total` images in `folder`. */
   show(items: GalleryItem[], folder: string, total: number): void {
-    const before = this.list.children.length;
+    const before = this.list.querySelectorAll('button.thumb').length;
     const moreHadFocus = document.activeElement === this.more;
     clear(this.list);
     this.folder.textContent = folder ? galleryCount(items.length, total, folder) : 'Open a folder, or generate once to choose where images go.';
-    for (const item of items) this.list.append(this.entry(item));
+    for (const group of batchGroups(items)) this.list.append(group.length === 1 ? this.tile(group[0], true) : this.batch(group));
     this.more.hidden = items.length >= total;
     this.more.textContent = `Show more (${total - items.length} older)`;
     // Keyboard users who asked for more land on the first of them, not back at the top or on the button.
-    if (moreHadFocus) (this.list.children[before]?.querySelector('button.thumb') as HTMLElement | null)?.focus();
+    if (moreHadFocus) this.list.querySelectorAll<HTMLElement>('button.thumb')[before]?.focus();
   }
 
-  private entry(item: GalleryItem): HTMLElement {
+  /** A batch: one caption for its prompt, its images side by side. */
+  private batch(group: GalleryItem[]): HTMLElement {
+    const what = imageCaption(group[0].file, group[0].parameters);
+    const title = `${group.length} images · ${what}`;
+    const tiles = el('ul', { class: 'batch-tiles', 'aria-label': title }, ...group.map((item) => this.tile(item, false)));
+    return el('li', { class: 'batch' }, el('p', { class: 'caption batch-caption' }, title), tiles);
+  }
+
+  private tile(item: GalleryItem, withCaption: boolean): HTMLElement {
     const what = imageCaption(item.file, item.parameters);
     const img = el('img', { src: item.src, alt: what, loading: 'lazy', draggable: 'false' });
     const open = el('button', { type: 'button', class: 'thumb', title: `${what}\n${item.file}`, 'aria-label': `Open ${item.file}: ${what}` }, img);
     open.addEventListener('click', () => this.act('open', item.file));
-    const bar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': `Actions for ${item.file}` });
-    for (const a of ACTIONS) {
-      const b = el('button', { type: 'button', class: `link ${a.action}`, title: a.title, 'aria-label': `${a.title}: ${item.file}` }, a.label);
-      b.addEventListener('click', () => this.act(a.action, item.file));
-      bar.append(b);
-    }
+    const bar = toolbar(`Actions for ${item.file}`, ACTIONS.map((a) => ({ icon: a.icon, label: a.title, kind: a.kind, run: () => this.act(a.action, item.file) })));
     const meta = imageMeta(item.parameters);
-    const li = el('li', { class: this.newFiles.has(item.file) ? 'new' : '', draggable: 'true' }, open, el('p', { class: 'caption' }, what), meta ? el('p', { class: 'hint meta' }, meta) : el('span'), bar);
+    const li = el('li', { class: `tile${this.newFiles.has(item.file) ? ' new' : ''}`, draggable: 'true' }, open, withCaption ? el('p', { class: 'caption' }, what) : '', meta ? el('p', { class: 'hint meta' }, meta) : '', bar);
     li.addEventListener('dragstart', (e) => {
       if (!e.dataTransfer) return;
       // The name only: the host's drop provider makes the snippet for the editor it lands in.
@@ -71,7 +88,8 @@ export class Gallery {
     return li;
   }
 
-  private act(action: GalleryAction, file: string): void {
-    this.send({ type: 'galleryAction', action, file });
+  private act(action: TileAction, file: string): void {
+    if (action === 'rerunNextSeed') this.send({ type: 'rerunNextSeed', file });
+    else this.send({ type: 'galleryAction', action, file });
   }
 }

@@ -19,8 +19,8 @@ const send: Send = (msg) => vscode.postMessage(msg);
 const saved = new ViewState(vscode);
 
 const modelStatus = new ModelStatus(send);
-const progress = new Progress(send);
 const gallery = new Gallery(send);
+const progress = new Progress({ send, showNew: () => gallery.focusNew() });
 const form = new GeneratorForm({
   send,
   changed: (values) => saved.update({ form: values }),
@@ -33,6 +33,8 @@ function onModelState(msg: HostMessage<'modelState'>): void {
   const model = msg.model.model;
   const otherModel = model !== undefined && saved.modelName !== model.name;
   modelStatus.show(msg.model);
+  // The model loads again (the folder or the runtime was fixed): an error shown for it is stale.
+  if (msg.model.state !== 'error' && !msg.model.generateBlocked) progress.clearError();
   progress.setModel(msg.model.state, msg.preview);
   form.setModel(msg.model, msg.defaults);
   const { steps, guidanceScale, width, height, imagesPerPrompt } = msg.defaults;
@@ -70,8 +72,16 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'gallery':
       return gallery.show(msg.items, msg.folder, msg.total);
     case 'setForm':
-      form.apply(fromConfig(msg.params));
+      // Reuse and the history put a prompt as it ran (any style already in it): no style on top, no stale result.
+      form.apply({ ...fromConfig(msg.params), ...(msg.params.prompt !== undefined ? { style: '' } : {}) });
+      progress.clearResult();
       return form.focusPrompt();
+    case 'styles':
+      return form.setStyles(msg);
+    case 'history':
+      return form.setHistory(msg.prompts);
+    case 'batchQueued':
+      return progress.batchQueued(msg);
     case 'invalid':
       return form.showErrors(msg.errors);
     case 'notice':

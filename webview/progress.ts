@@ -1,26 +1,50 @@
-// The running job: its progress bar and phase or step line, the queue of waiting jobs (each cancellable),
-// the live latent previews, and the line that says how the last job ended.
+// The running job: which one it is (its prompt, shortened, and "2 of 3" in a batch), its progress
+// bar and phase or step line, the queue of waiting jobs (each cancellable), the live latent
+// previews, and the line that says how the last job ended, with Show and Re-run with Next Seed.
 
 import type { JobSummary, ModelStateName } from '../src/protocol/messages';
 import { clear, el } from './dom';
-import { formatDuration, phaseLine, stepLine } from './format';
+import { jobLabel, phaseLine, resultLine, stepLine } from './format';
 import type { HostMessage, Send } from './host';
+import { iconButton } from './toolbar';
+
+export interface ProgressHooks {
+  send: Send;
+  /** Show the newest job's images (the gallery scrolls to them). */
+  showNew(): void;
+}
 
 export class Progress {
-  /** In page order: the progress section, the previews, the result line. */
+  /** In page order: the progress section, the previews, the result line and its actions. */
   readonly elements: HTMLElement[];
+  private readonly jobName = el('p', { id: 'job-name', class: 'job-name' }, '');
   private readonly bar = el('progress', { max: '1', value: '0', 'aria-label': 'Generation progress' });
   private readonly text = el('p', { class: 'hint', 'aria-live': 'polite' }, '');
   private readonly queue = el('ul', { class: 'queue', 'aria-label': 'Queued jobs' });
-  private readonly section = el('section', { class: 'progress', 'aria-label': 'Progress', hidden: true }, this.bar, this.text, this.queue);
-  private readonly previews = el('div', { class: 'previews', 'aria-label': 'Live preview', role: 'img', hidden: true });
-  private readonly result = el('p', { class: 'hint result', 'aria-live': 'polite' }, '');
+  private readonly section = el('section', { class: 'progress', 'aria-label': 'Progress', hidden: true }, this.jobName, this.bar, this.text, this.queue);
+  private readonly previews = el('div', { class: 'previews', 'aria-label': 'Live preview', role: 'img', hidden: true, 'aria-hidden': 'true' });
+  private readonly result = el('p', { class: 'hint result', role: 'status', 'aria-live': 'polite' }, '');
+  private readonly show = el('button', { type: 'button', class: 'link' }, 'Show');
+  private readonly nextSeed = el('button', { type: 'button', class: 'link' }, 'Re-run with next seed');
+  private readonly resultActions = el('div', { class: 'row result-actions', hidden: true }, this.show, this.nextSeed);
   private modelState: ModelStateName = 'idle';
   private previewsEnabled = true;
   private runningJob: string | undefined;
+  /** The job the result line is about (Re-run with Next Seed runs it again). */
+  private lastJob: string | undefined;
+  /** Jobs queued by one Generate: their prompt as typed and place in the batch. */
+  private readonly batches = new Map<string, { label: string; index: number; count: number }>();
+  /** The queue as last shown. */
+  private known = new Map<string, JobSummary>();
+  /** The name of every job seen in the queue until it ends (the queue drops a cancelled job before its jobFailed comes). */
+  private readonly names = new Map<string, string>();
 
-  constructor(private readonly send: Send) {
-    this.elements = [this.section, this.previews, this.result];
+  constructor(private readonly hooks: ProgressHooks) {
+    this.elements = [this.section, this.previews, this.result, this.resultActions];
+    this.show.addEventListener('click', () => hooks.showNew());
+    this.nextSeed.addEventListener('click', () => {
+      if (this.lastJob) hooks.send({ type: 'rerunNextSeed', jobId: this.lastJob });
+    });
   }
 
   /** Whether a job is running now. */
@@ -33,21 +57,54 @@ export class Progress {
     this.previewsEnabled = previews;
   }
 
+  batchQueued(msg: HostMessage<'batchQueued'>): void {
+    msg.jobIds.forEach((id, index) => this.batches.set(id, { label: msg.label, index, count: msg.jobIds.length }));
+    const running = this.runningJob && this.known.get(this.runningJob);
+    if (running) this.jobName.textContent = this.labelOf(running);
+  }
+
   showQueue(jobs: JobSummary[]): void {
     const running = jobs.find((j) => j.status === 'running');
+    // A new job under way: the last one's result (or error) no longer applies.
+    if (running && running.id !== this.runningJob && !this.result.classList.contains('news')) this.clearResult();
     this.runningJob = running?.id;
+    this.known = new Map(jobs.map((j) => [j.id, j]));
+    for (const j of jobs) this.names.set(j.id, this.labelOf(j));
     this.section.hidden = jobs.length === 0;
+    this.jobName.textContent = running ? this.labelOf(running) : '';
     if (running && !running.step) {
       this.bar.removeAttribute('value');
       this.text.textContent = this.modelState === 'ready' ? 'Encoding the prompt…' : 'Waiting for the model…';
     }
     if (!running && jobs.length) this.text.textContent = this.modelState === 'loading' || this.modelState === 'compiling' ? 'Waiting for the model to load…' : 'Waiting…';
-    clear(this.queue);
-    for (const j of jobs) {
-      if (j.status === 'running') continue;
-      const cancel = el('button', { type: 'button', class: 'icon', 'aria-label': `Cancel queued job ${j.position}: ${j.prompt}` }, '✕');
-      cancel.addEventListener('click', () => this.send({ type: 'cancel', jobId: j.id }));
-      this.queue.append(el('li', {}, el('span', { class: 'pos' }, `#${j.position}`), el('span', { class: 'prompt' }, j.prompt), cancel));
+    this.showWaiting(jobs.filter((j) => j.status !== 'running'));
+  }
+
+  /**
+   * The waiting jobs, each row kept while its job waits: the queue is posted with every step, and a
+   * row built again each time would swallow a click on its Cancel (pressed on one node, released on another).
+   */
+  private showWaiting(waiting: JobSummary[]): void {
+    const rows = new Map(Array.from(this.queue.children, (li) => [(li as HTMLElement).dataset.job ?? '', li as HTMLElement]));
+    const ids = new Set(waiting.map((j) => j.id));
+    for (const [id, li] of rows) if (!ids.has(id)) li.remove();
+    for (const j of waiting) {
+      const what = this.labelOf(j);
+      const label = `Cancel queued job ${j.position}: ${what}`;
+      let li = rows.get(j.id);
+      if (!li) {
+        const cancel = iconButton('close', label);
+        cancel.addEventListener('click', () => this.hooks.send({ type: 'cancel', jobId: j.id }));
+        li = el('li', { 'data-job': j.id }, el('span', { class: 'pos' }, ''), el('span', { class: 'prompt', title: j.prompt }, ''), cancel);
+      }
+      const [pos, prompt, cancel] = Array.from(li.children) as HTMLElement[];
+      pos.textContent = `#${j.position}`;
+      prompt.textContent = what;
+      if (cancel.getAttribute('aria-label') !== label) {
+        cancel.setAttribute('aria-label', label);
+        cancel.title = label;
+      }
+      this.queue.append(li); // in queue order (append moves a kept row)
     }
   }
 
@@ -63,6 +120,7 @@ export class Progress {
   preview(msg: HostMessage<'preview'>): void {
     if (!this.previewsEnabled || msg.jobId !== this.runningJob) return;
     this.previews.hidden = false;
+    this.previews.removeAttribute('aria-hidden');
     let canvas = this.previews.querySelector<HTMLCanvasElement>(`canvas[data-index="${msg.index}"]`);
     if (!canvas) {
       canvas = el('canvas', { 'data-index': String(msg.index), 'aria-hidden': 'true' });
@@ -75,30 +133,65 @@ export class Progress {
   }
 
   done(msg: HostMessage<'jobDone'>): void {
-    this.end(`Saved ${msg.files.join(', ')} in ${formatDuration(msg.totalMs)} · seed ${msg.seed}`, false);
+    this.forget(msg.jobId);
+    this.end(resultLine(msg.files.length, msg.totalMs, msg.seed), false);
+    this.lastJob = msg.jobId;
+    this.resultActions.hidden = false;
+    this.show.setAttribute('aria-label', `Show ${msg.files.length === 1 ? 'the image' : 'the images'} in the gallery`);
+    this.show.title = msg.files.join('\n');
   }
 
   failed(msg: HostMessage<'jobFailed'>): void {
+    const name = this.names.get(msg.jobId);
+    this.forget(msg.jobId);
     if (msg.jobId === this.runningJob || !this.runningJob) this.end(msg.cancelled ? 'Cancelled.' : msg.message, !msg.cancelled);
+    // A queued job cancelled while another runs: say so, where the running job's line is not touched.
+    else if (msg.cancelled) this.say(`Cancelled queued job: ${name ?? 'a job'}.`, false, true);
+    else this.say(msg.message, true);
   }
 
   notice(msg: HostMessage<'notice'>): void {
-    this.result.textContent = msg.message;
-    this.result.classList.toggle('error', msg.level === 'error');
+    this.say(msg.message, msg.level === 'error');
   }
 
-  /** A new request: the last result no longer applies. */
+  /** A new request, a reused image, a problem fixed: the last result or error no longer applies. */
   clearResult(): void {
     this.result.textContent = '';
+    this.result.classList.remove('error', 'news');
+    this.result.setAttribute('role', 'status');
+    this.resultActions.hidden = true;
+  }
+
+  /** Clears the result line only when it shows an error (the model loads again, say). */
+  clearError(): void {
+    if (this.result.classList.contains('error')) this.clearResult();
+  }
+
+  private forget(jobId: string): void {
+    this.names.delete(jobId);
+    this.batches.delete(jobId);
+  }
+
+  private labelOf(job: JobSummary): string {
+    const b = this.batches.get(job.id);
+    return jobLabel(b?.label || job.prompt, b && b.count > 1 ? { index: b.index, count: b.count } : undefined);
+  }
+
+  /** `news`: about the queue, not the last job's end, so the next job starting does not clear it. */
+  private say(text: string, isError: boolean, news = false): void {
+    this.resultActions.hidden = true;
+    this.result.classList.toggle('news', news);
+    this.result.textContent = text;
+    this.result.classList.toggle('error', isError);
+    this.result.setAttribute('role', isError ? 'alert' : 'status');
   }
 
   private end(text: string, isError: boolean): void {
     clear(this.previews);
     this.previews.hidden = true;
+    this.previews.setAttribute('aria-hidden', 'true');
     this.bar.value = 0;
-    this.result.textContent = text;
-    this.result.classList.toggle('error', isError);
-    this.result.setAttribute('role', isError ? 'alert' : 'status');
+    this.say(text, isError);
   }
 }
 

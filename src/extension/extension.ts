@@ -34,7 +34,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   active = controller;
   const stall = new StallMonitor(controller.jobs.onJobEvent, log);
   const actions = new GalleryActions(controller, log);
-  const view = new GeneratorViewProvider(context.extensionUri, controller, actions, log);
+  const view = new GeneratorViewProvider(context.extensionUri, controller, actions, log, context.globalState);
   context.subscriptions.push(
     log,
     controller,

@@ -1,11 +1,19 @@
 // The sidebar's generator webview: serves the HTML shell, validates every message from the
-// webview before acting on it, and forwards the controller's messages to it.
+// webview before acting on it, and forwards the controller's messages to it. A Generate becomes
+// its jobs here (style applied, batches with the next seeds: form-jobs.ts), and the prompt goes
+// into the history.
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { HostToWebview, WebviewToHost } from '../protocol/messages';
 import type { GenerationConfig } from '../protocol/generation';
 import { parseWebviewMessage } from '../protocol/validate';
+import { parseStyles, type ParsedStyles } from '../protocol/styles';
+import { configFromParameters } from '../image/parameters';
+import { readImageParameters } from './image-reader';
+import { formJobs, nextSeed } from './form-jobs';
+import { PromptHistory, type HistoryStore } from './prompt-history';
+import { SECTION } from './settings';
 import type { Controller } from './controller';
 import { galleryItems, type GalleryPage } from './gallery';
 import { InlineThumbnails, PLACEHOLDER_URI, servableRoot } from './gallery-sources';
@@ -14,6 +22,13 @@ import type { GalleryActions } from './gallery-actions';
 import type { Log } from './log';
 
 export const GENERATOR_VIEW_ID = 'pixart.generator';
+export const PROMPT_HISTORY_COMMAND = 'pixart.promptHistory';
+/** Jobs whose config is kept for "Re-run with next seed" (the newest ones this view queued). */
+const KEPT_JOBS = 50;
+
+function readStyles(): ParsedStyles {
+  return parseStyles(vscode.workspace.getConfiguration(SECTION).get('styles'));
+}
 
 export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
@@ -25,15 +40,33 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
   private readonly thumbnails = new InlineThumbnails();
   /** Form values to show once the webview is ready (e.g. "Reuse Parameters" before it was opened). */
   private pendingForm: Partial<GenerationConfig> | undefined;
+  private styles = readStyles();
+  private readonly history: PromptHistory;
+  /** The configs (seed drawn) of jobs this view queued, by id, newest last. */
+  private readonly queued = new Map<string, GenerationConfig>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly controller: Controller,
     private readonly actions: GalleryActions,
     private readonly log: Log,
+    historyStore: HistoryStore,
   ) {
-    this.disposables.push(controller.onPost((m) => this.post(m)));
+    this.history = new PromptHistory(historyStore);
+    this.disposables.push(
+      controller.onPost((m) => this.post(m)),
+      vscode.commands.registerCommand(PROMPT_HISTORY_COMMAND, () => this.pickPrompt()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.styles`)) this.postStyles(readStyles());
+      }),
+    );
     controller.gallery.setListener((page) => void this.showGallery(page));
+  }
+
+  private postStyles(parsed: ParsedStyles): void {
+    this.styles = parsed;
+    for (const p of parsed.problems) this.log.warn(p);
+    this.post({ type: 'styles', styles: parsed.styles, problems: parsed.problems });
   }
 
   /**
@@ -108,13 +141,17 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
     switch (m.type) {
       case 'ready':
         await this.controller.sendFullState();
+        this.postStyles(this.styles);
+        this.post({ type: 'history', prompts: this.history.prompts });
         if (this.pendingForm) {
           this.post({ type: 'setForm', params: this.pendingForm });
           this.pendingForm = undefined;
         }
         return;
       case 'generate':
-        return this.generate(m.params);
+        return this.generate(m.params, m.style, m.batches);
+      case 'rerunNextSeed':
+        return 'jobId' in m ? this.rerunJob(m.jobId) : this.rerunFile(m.file);
       case 'cancel':
         return this.controller.jobs.cancel(m.jobId);
       case 'countTokens': {
@@ -133,23 +170,70 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   /** The webview's buttons that only ask for something to happen. */
-  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'countTokens' | 'galleryAction'>, () => unknown> = {
+  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'countTokens' | 'galleryAction' | 'rerunNextSeed'>, () => unknown> = {
     selectModelFolder: () => vscode.commands.executeCommand('pixart.selectModelFolder'),
     openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pixart-studio.pixart-studio'),
     showLog: () => this.log.show(),
     reloadModel: () => this.controller.model.load(),
     refreshGallery: () => this.controller.gallery.refresh(),
     showMoreGallery: () => this.controller.gallery.showMore(),
+    promptHistory: () => this.pickPrompt(),
   };
 
-  private async generate(params: unknown): Promise<void> {
+  private async generate(params: unknown, style: string | undefined, batches: number | undefined): Promise<void> {
     const v = this.controller.model.validate(params);
-    if (!v.ok) {
-      this.post({ type: 'invalid', errors: v.errors });
+    const built = v.ok ? formJobs(v.value, this.styles.styles, style, batches) : v;
+    if (!built.ok) {
+      this.post({ type: 'invalid', errors: built.errors });
       return;
     }
     this.post({ type: 'invalid', errors: [] });
-    await this.controller.jobs.enqueue(v.value);
+    if (v.ok) this.post({ type: 'history', prompts: await this.history.add(v.value.prompt) });
+    await this.enqueueAll(built.jobs, v.ok ? v.value.prompt : '');
+  }
+
+  /** Queues jobs in a row into one output folder (asked for once), and tells the view which they are. */
+  private async enqueueAll(configs: GenerationConfig[], label: string): Promise<void> {
+    const first = await this.controller.jobs.enqueue(configs[0]);
+    if (!first) return;
+    const where = { folder: first.params.folder, real: first.params.realFolder };
+    const jobs = [first, ...configs.slice(1).map((c) => this.controller.jobs.enqueueIn(c, where))];
+    for (const j of jobs) this.queued.set(j.id, j.params.config);
+    for (const id of [...this.queued.keys()].slice(0, Math.max(0, this.queued.size - KEPT_JOBS))) this.queued.delete(id);
+    this.post({ type: 'batchQueued', jobIds: jobs.map((j) => j.id), label });
+  }
+
+  private async rerunJob(jobId: string): Promise<void> {
+    const config = this.queued.get(jobId);
+    if (!config) return this.post({ type: 'notice', level: 'warning', message: 'That job\'s settings are no longer kept; use Re-run with Next Seed on its image in the gallery.' });
+    await this.enqueueAll([{ ...config, seed: nextSeed(config.seed) }], config.prompt);
+  }
+
+  /** A gallery image again with its seed + 1 (its parameters are the prompt as run: the style is in it). */
+  private async rerunFile(name: string): Promise<void> {
+    const file = await this.actions.galleryFile(name);
+    const p = file ? await readImageParameters(file).catch(() => undefined) : undefined;
+    if (!p) return this.post({ type: 'notice', level: 'warning', message: `${name} carries no generation parameters to re-run.` });
+    const v = this.controller.model.validate({ ...configFromParameters(p), seed: nextSeed(p.seed), imagesPerPrompt: 1 });
+    if (!v.ok) return this.post({ type: 'notice', level: 'error', message: `Cannot re-run ${name}: ${v.errors.map((e) => e.message).join(' ')}` });
+    await this.enqueueAll([v.value], p.prompt);
+  }
+
+  /** The recent prompts as a quick pick (the form's history button, and PixArt: Prompt History…); the pick fills the form. */
+  private async pickPrompt(): Promise<void> {
+    const prompts = this.history.prompts;
+    const clear = { label: '$(clear-all) Clear Prompt History', alwaysShow: true };
+    const items: vscode.QuickPickItem[] = prompts.map((p) => ({ label: p.replace(/\s+/g, ' ') }));
+    if (prompts.length) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, clear);
+    const pick = await vscode.window.showQuickPick(items, { title: 'PixArt: Prompt History', placeHolder: prompts.length ? 'Pick a prompt to put into the form' : 'No prompts yet: generate once and it appears here' });
+    if (!pick) return;
+    if (pick === clear) {
+      await this.history.clear();
+      return this.post({ type: 'history', prompts: [] });
+    }
+    const prompt = prompts[items.indexOf(pick)];
+    await vscode.commands.executeCommand(`${GENERATOR_VIEW_ID}.focus`);
+    this.showForm({ prompt });
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@
 // can all share it.
 
 import type { FieldError, GenerationConfig, RawGenerationConfig } from './generation';
+import type { PromptStyle } from './styles';
 
 export interface SizeOption {
   width: number;
@@ -90,6 +91,9 @@ export const GALLERY_DRAG_MIME = 'application/vnd.pixart.gallery-image';
 export type GalleryAction = 'open' | 'insert' | 'copyMarkdown' | 'reveal' | 'reuse' | 'rerun' | 'delete';
 export const GALLERY_ACTIONS: readonly GalleryAction[] = ['open', 'insert', 'copyMarkdown', 'reveal', 'reuse', 'rerun', 'delete'];
 
+/** Most jobs one Generate queues ("Batches": each with the next seed, or its own random one). */
+export const MAX_BATCHES = 10;
+
 /** The form's starting values (settings, else the model's defaults). */
 export type FormDefaults = Pick<GenerationConfig, 'steps' | 'guidanceScale' | 'width' | 'height' | 'imagesPerPrompt'>;
 
@@ -97,7 +101,8 @@ export type FormDefaults = Pick<GenerationConfig, 'steps' | 'guidanceScale' | 'w
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'generate'; params: RawGenerationConfig }
+  /** `style`: a name from `pixart.styles` ('' or absent: none), applied on the host; `batches`: 1 … MAX_BATCHES jobs in a row. */
+  | { type: 'generate'; params: RawGenerationConfig; style?: string; batches?: number }
   | { type: 'cancel'; jobId?: string }
   | { type: 'countTokens'; requestId: number; text: string }
   | { type: 'selectModelFolder' }
@@ -107,7 +112,12 @@ export type WebviewToHost =
   | { type: 'refreshGallery' }
   /** One more page of the gallery. */
   | { type: 'showMoreGallery' }
-  | { type: 'galleryAction'; action: GalleryAction; file: string };
+  | { type: 'galleryAction'; action: GalleryAction; file: string }
+  /** The recent prompts as a quick pick; the picked one fills the form. */
+  | { type: 'promptHistory' }
+  /** The same again with seed + 1: a job this view queued (by id), or a gallery image (by file name). */
+  | { type: 'rerunNextSeed'; jobId: string }
+  | { type: 'rerunNextSeed'; file: string };
 
 // ─── host → webview ──────────────────────────────────────────────────────────
 
@@ -127,7 +137,13 @@ export type HostToWebview =
   | { type: 'gallery'; items: GalleryItem[]; folder: string; total: number }
   | { type: 'setForm'; params: Partial<GenerationConfig> }
   | { type: 'invalid'; errors: FieldError[] }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** `pixart.styles`, parsed: the usable ones, and one line per bad entry. */
+  | { type: 'styles'; styles: PromptStyle[]; problems: string[] }
+  /** Recent prompts, newest first (Alt+Up/Down in the prompt walks them). */
+  | { type: 'history'; prompts: string[] }
+  /** One Generate queued these jobs (a batch, in order), for the progress line: its prompt as typed and "2 of 3". */
+  | { type: 'batchQueued'; jobIds: string[]; label: string };
 
 
 // ─── host → worker ───────────────────────────────────────────────────────────

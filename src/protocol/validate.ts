@@ -2,8 +2,9 @@
 // names are checked before the host uses them. Generation values are checked by
 // validateGeneration (generation.ts), because their ranges depend on the model.
 
-import { GALLERY_ACTIONS, type GalleryAction, type WebviewToHost } from './messages';
+import { GALLERY_ACTIONS, MAX_BATCHES, type GalleryAction, type WebviewToHost } from './messages';
 import { LIMITS, type RawGenerationConfig } from './generation';
+import { STYLE_LIMITS } from './styles';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -39,10 +40,14 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
     case 'reloadModel':
     case 'refreshGallery':
     case 'showMoreGallery':
+    case 'promptHistory':
       return { ok: true, message: { type: raw.type } };
     case 'generate':
-      if (!isRecord(raw.params)) return { ok: false, error: 'generate: params missing' };
-      return { ok: true, message: { type: 'generate', params: raw.params as RawGenerationConfig } };
+      return parseGenerate(raw);
+    case 'rerunNextSeed':
+      if (raw.jobId !== undefined && raw.file === undefined) return isJobId(raw.jobId) ? { ok: true, message: { type: 'rerunNextSeed', jobId: raw.jobId } } : { ok: false, error: 'rerunNextSeed: bad job id' };
+      if (raw.file !== undefined && raw.jobId === undefined) return isPlainFileName(raw.file) ? { ok: true, message: { type: 'rerunNextSeed', file: raw.file } } : { ok: false, error: 'rerunNextSeed: bad file name' };
+      return { ok: false, error: 'rerunNextSeed: give a jobId or a file, not both' };
     case 'cancel':
       if (raw.jobId !== undefined && !isJobId(raw.jobId)) return { ok: false, error: 'cancel: bad job id' };
       return { ok: true, message: raw.jobId === undefined ? { type: 'cancel' } : { type: 'cancel', jobId: raw.jobId as string } };
@@ -57,4 +62,15 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(String(raw.type).slice(0, 40))}` };
   }
+}
+
+/** generate: params an object; style (optional) a name within bounds; batches (optional) 1 … MAX_BATCHES. */
+function parseGenerate(raw: Record<string, unknown>): Parsed<WebviewToHost> {
+  if (!isRecord(raw.params)) return { ok: false, error: 'generate: params missing' };
+  if (raw.style !== undefined && (typeof raw.style !== 'string' || raw.style.length > STYLE_LIMITS.nameChars)) return { ok: false, error: 'generate: bad style name' };
+  if (raw.batches !== undefined && !(Number.isSafeInteger(raw.batches) && (raw.batches as number) >= 1 && (raw.batches as number) <= MAX_BATCHES)) return { ok: false, error: `generate: batches must be a whole number from 1 to ${MAX_BATCHES}` };
+  const message: WebviewToHost = { type: 'generate', params: raw.params as RawGenerationConfig };
+  if (raw.style) message.style = raw.style as string;
+  if (raw.batches !== undefined) message.batches = raw.batches as number;
+  return { ok: true, message };
 }

@@ -12,8 +12,11 @@ import { describeValue, timed, type Property } from './reader-properties';
 
 // The message types and gallery actions as messages.ts declares them, listed here so that the
 // check does not read the parser's own tables; the two types below fail to compile if one is missed.
-const BARE = ['ready', 'selectModelFolder', 'openSettings', 'showLog', 'reloadModel', 'refreshGallery', 'showMoreGallery'] as const;
-const TYPES = [...BARE, 'generate', 'cancel', 'countTokens', 'galleryAction'] as const;
+const BARE = ['ready', 'selectModelFolder', 'openSettings', 'showLog', 'reloadModel', 'refreshGallery', 'showMoreGallery', 'promptHistory'] as const;
+const TYPES = [...BARE, 'generate', 'cancel', 'countTokens', 'galleryAction', 'rerunNextSeed'] as const;
+/** messages.ts: a style name is at most 60 characters ('' = none); 1 … 10 batches. */
+const STYLE_NAME_CHARS = 60;
+const MAX_BATCHES = 10;
 const ACTIONS = ['open', 'insert', 'copyMarkdown', 'reveal', 'reuse', 'rerun', 'delete'] as const;
 export type EveryMessageTypeListed = [Exclude<WebviewToHost['type'], (typeof TYPES)[number]>] extends [never] ? true : never;
 export type EveryActionListed = [Exclude<GalleryAction, (typeof ACTIONS)[number]>] extends [never] ? true : never;
@@ -39,7 +42,12 @@ export function expectedMessage(raw: unknown): WebviewToHost | null {
   if (!isObject(raw)) return null;
   const { type } = raw;
   if (oneOf(BARE, type)) return { type };
-  if (type === 'generate') return isObject(raw.params) ? { type, params: raw.params } : null;
+  if (type === 'generate') return expectedGenerate(raw);
+  if (type === 'rerunNextSeed') {
+    if ((raw.jobId === undefined) === (raw.file === undefined)) return null;
+    if (raw.jobId !== undefined) return isJobId(raw.jobId) ? { type, jobId: raw.jobId as string } : null;
+    return isGalleryFile(raw.file) ? { type, file: raw.file as string } : null;
+  }
   if (type === 'cancel') {
     if (raw.jobId === undefined) return { type };
     return isJobId(raw.jobId) ? { type, jobId: raw.jobId as string } : null;
@@ -51,6 +59,14 @@ export function expectedMessage(raw: unknown): WebviewToHost | null {
   }
   if (type === 'galleryAction') return oneOf(ACTIONS, raw.action) && isGalleryFile(raw.file) ? { type, action: raw.action, file: raw.file as string } : null;
   return null;
+}
+
+function expectedGenerate(raw: Record<string, unknown>): WebviewToHost | null {
+  if (!isObject(raw.params)) return null;
+  const { style, batches } = raw;
+  if (style !== undefined && (typeof style !== 'string' || style.length > STYLE_NAME_CHARS)) return null;
+  if (batches !== undefined && !(typeof batches === 'number' && Number.isInteger(batches) && batches >= 1 && batches <= MAX_BATCHES)) return null;
+  return { type: 'generate', params: raw.params, ...(style ? { style: style as string } : {}), ...(batches !== undefined ? { batches: batches as number } : {}) };
 }
 
 /** The parser's answer against the expected one; a refusal must be one short line naming the message type. */
@@ -91,17 +107,21 @@ const HOSTILE_FILES = ['.hidden.png', '...', '..png', '.', '..', 'a/b.png', 'a\\
 const file = fc.oneof(validFile, huge, fc.constantFrom(...HOSTILE_FILES), pieces(8), nearLength(LIMITS.fileNameChars), anything);
 const action = fc.oneof(fc.constantFrom(...ACTIONS, 'Open', 'delete ', 'constructor', 'hasOwnProperty', '__proto__', ''), anything);
 const type = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TYPES) }, fc.constantFrom('Ready', ' cancel', 'generate\0', 'constructor', 'toString', '__proto__', ''), fc.string({ unit: 'binary' }), anything);
+const style = fc.oneof(fc.constantFrom('', 'Watercolor', 'x'.repeat(STYLE_NAME_CHARS), 'x'.repeat(STYLE_NAME_CHARS + 1)), nearLength(STYLE_NAME_CHARS), anything);
+const batches = fc.oneof(fc.integer({ min: -2, max: MAX_BATCHES + 2 }), fc.constantFrom(1.5, NaN, Infinity, '2', 2n), anything);
 const params = fc.oneof(fc.object({ maxDepth: 1 }), anything, fc.constant(null), fc.array(fc.integer()));
 
 /** An object with a type and any of the fields the message types use, each valid or not, and extra keys. */
 const messageShaped = fc.tuple(
-  fc.record({ type, params, jobId, requestId, text, action, file }, { requiredKeys: ['type'] }),
+  fc.record({ type, params, jobId, requestId, text, action, file, style, batches }, { requiredKeys: ['type'] }),
   fc.dictionary(fc.string({ maxLength: 8 }), anything, { maxKeys: 3 }),
 ).map(([fields, extra]) => ({ ...extra, ...fields }));
 
 const validMessage: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.constantFrom(...BARE).map((t) => ({ type: t })),
-  fc.record({ type: fc.constant('generate'), params: fc.object({ maxDepth: 1 }) }),
+  fc.record({ type: fc.constant('generate'), params: fc.object({ maxDepth: 1 }), style: fc.constantFrom('Watercolor', '', 'x'.repeat(STYLE_NAME_CHARS)), batches: fc.integer({ min: 1, max: MAX_BATCHES }) }, { requiredKeys: ['type', 'params'] }),
+  fc.record({ type: fc.constant('rerunNextSeed'), jobId: fc.stringMatching(/^[\w-]{1,64}$/) }),
+  fc.record({ type: fc.constant('rerunNextSeed'), file: validFile }),
   fc.record({ type: fc.constant('cancel'), jobId: fc.stringMatching(/^[\w-]{1,64}$/) }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('countTokens'), requestId: fc.maxSafeInteger(), text: fc.oneof(fc.string({ unit: 'binary' }), nearLength(LIMITS.tokenTextChars)) }),
   fc.record({ type: fc.constant('galleryAction'), action: fc.constantFrom(...ACTIONS), file: validFile }),
@@ -109,7 +129,7 @@ const validMessage: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
 
 /** Damage to a valid message: a field dropped, replaced, added or edited; the type changed; the message wrapped. */
 type Mutation = { kind: 'drop' | 'set' | 'add' | 'edit' | 'retype' | 'wrap'; key: string; value: unknown; at: number; insert: string };
-const FIELDS = ['type', 'params', 'jobId', 'requestId', 'text', 'action', 'file'];
+const FIELDS = ['type', 'params', 'jobId', 'requestId', 'text', 'action', 'file', 'style', 'batches'];
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom('drop', 'set', 'add', 'edit', 'retype', 'wrap'),
   key: fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 6 })),

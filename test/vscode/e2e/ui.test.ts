@@ -164,7 +164,7 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
     // The palette offers Cancel Generation while a job runs (the pixart.running context key, set as it was queued).
     const offeredWhileRunning = await paletteOffers('PixArt: Cancel Generation');
     process.kill(pid, 'SIGCONT');
-    await until(() => view().locator('p.result').innerText(), (t) => /^Saved /.test(t), 'the job to finish');
+    await until(() => view().locator('p.result').innerText(), (t) => /^1 image saved in /.test(t), 'the job to finish');
     assert.equal(offeredWhileRunning, true, 'Cancel Generation is in the palette while a job runs');
     assert.equal(await paletteOffers('PixArt: Cancel Generation'), false, 'and not when nothing runs');
     const seen = await frame.evaluate(() => (window as unknown as { seen: { progress: string[]; previews: number } }).seen);
