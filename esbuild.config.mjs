@@ -25,7 +25,8 @@ const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The generator webview: browser code and its stylesheet.
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
-  { entryPoints: ['webview/style.css'], outfile: 'dist/webview.css' },
+  // The codicon font comes with its stylesheet (@vscode/codicons), beside it in dist/.
+  { entryPoints: ['webview/style.css'], outfile: 'dist/webview.css', loader: { '.ttf': 'file' }, assetNames: '[name]' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

@@ -63,7 +63,7 @@ function checkFileList(target: string, names: string[]): void {
     assert.ok(ALLOWED_TOP.has(n.split('/')[0]), `${target}: ${n} should not be in the VSIX`);
     for (const f of FORBIDDEN) assert.doesNotMatch(n, f, `${target}: ${n} should not be in the VSIX`);
   }
-  for (const n of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'media/icon.png', 'models/convert.py']) {
+  for (const n of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview.js', 'dist/webview.css', 'dist/codicon.ttf', 'media/icon.png', 'models/convert.py']) {
     assert.ok(names.includes(n), `${target}: ${n} missing`);
   }
 }
