@@ -117,6 +117,9 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         return this.generate(m.params);
       case 'cancel':
         return this.controller.jobs.cancel(m.jobId);
+      case 'moveJob':
+        this.controller.jobs.move(m.jobId, m.direction);
+        return;
       case 'countTokens': {
         const r = await this.controller.model.countTokens(m.text);
         return this.post({ type: 'tokens', requestId: m.requestId, ...r });
@@ -133,13 +136,14 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   /** The webview's buttons that only ask for something to happen. */
-  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'countTokens' | 'galleryAction'>, () => unknown> = {
+  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'moveJob' | 'countTokens' | 'galleryAction'>, () => unknown> = {
     selectModelFolder: () => vscode.commands.executeCommand('pixart.selectModelFolder'),
-    openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pixart-studio.pixart-studio'),
+    openSettings: () => vscode.commands.executeCommand('pixart.openSettings'),
     showLog: () => this.log.show(),
     reloadModel: () => this.controller.model.load(),
     refreshGallery: () => this.controller.gallery.refresh(),
     showMoreGallery: () => this.controller.gallery.showMore(),
+    clearQueue: () => this.controller.jobs.clearQueue(),
   };
 
   private async generate(params: unknown): Promise<void> {
