@@ -38,12 +38,18 @@ export function folderPrompt(dir: string, check: FolderCheck): FolderPrompt | un
   switch (check.verdict) {
     case 'ok':
       return undefined;
-    case 'not-a-model':
+    case 'not-a-model': {
+      const inside = check.modelsInside ?? [];
+      // The folder above the models is a common pick: then choosing one inside is the answer.
+      const lead = inside.length
+        ? `It holds model folders: ${inside.join(', ')}. Choose one of them.`
+        : `${check.problems[0] ?? 'It holds none of a model\'s files'}.`;
       return {
         message: `PixArt: ${dir} is not a PixArt model folder.`,
-        detail: `${check.problems[0] ?? 'It holds none of a model\'s files'}.\n\n${WHAT_IT_IS}`,
-        answers: ['download', 'choose'],
+        detail: `${lead}\n\n${WHAT_IT_IS}`,
+        answers: inside.length ? ['choose', 'download'] : ['download', 'choose'],
       };
+    }
     case 'checkpoint':
       return {
         message: `PixArt: ${dir} is a diffusers checkpoint, not yet a model folder PixArt can run.`,

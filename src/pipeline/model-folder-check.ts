@@ -22,6 +22,8 @@ export interface FolderCheck {
   verdict: FolderVerdict;
   /** Every problem found, each naming its file; empty only when the verdict is `ok`. */
   problems: string[];
+  /** Not a model folder: the folders in it that are (the user chose the folder above the model), by name. */
+  modelsInside?: string[];
 }
 
 /** What a model folder holds (DESIGN.md, "The model folder"); a folder with none of them is not one. */
@@ -110,12 +112,34 @@ function isFolder(dir: string): boolean {
   }
 }
 
+/** The folders in `dir` that hold a model_index.json (at most 20 looked at: this is a hint). */
+function modelsIn(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort().slice(0, 200);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => isFolder(join(dir, n)) && existsSync(join(dir, n, 'model_index.json'))).slice(0, 20);
+}
+
+function notAModel(dir: string): FolderCheck {
+  const inside = modelsIn(dir);
+  let empty = false;
+  try {
+    empty = readdirSync(dir).length === 0;
+  } catch {
+    /* unreadable: said as "holds none" */
+  }
+  const files = MODEL_FOLDER_ENTRIES.map((e) => (e.includes('.') ? e : `${e}/`)).join(', ');
+  const problem = empty ? `${dir} is empty` : `${dir} holds none of a model folder's files (${files})`;
+  return { verdict: 'not-a-model', problems: [problem], ...(inside.length ? { modelsInside: inside } : {}) };
+}
+
 /** Everything wrong with `dir` as a model folder, and what kind of folder it is. */
 export async function checkModelFolder(dir: string, { hashes = false } = {}): Promise<FolderCheck> {
   if (!isFolder(dir)) return { verdict: 'not-a-model', problems: [`model folder ${dir} does not exist or is not a folder`] };
-  if (!MODEL_FOLDER_ENTRIES.some((e) => existsSync(join(dir, e)))) {
-    return { verdict: 'not-a-model', problems: [`${dir} holds none of a model folder's files (${MODEL_FOLDER_ENTRIES.map((e) => (e.includes('.') ? e : `${e}/`)).join(', ')})`] };
-  }
+  if (!MODEL_FOLDER_ENTRIES.some((e) => existsSync(join(dir, e)))) return notAModel(dir);
   const problems = [...layoutProblems(dir), ...(await manifestProblems(dir, hashes))];
   if (problems.length === 0) return { verdict: 'ok', problems };
   return { verdict: isCheckpoint(dir) ? 'checkpoint' : 'broken', problems };

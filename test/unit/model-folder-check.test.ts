@@ -26,11 +26,12 @@ test('an empty folder, or one of other files, is "not a model folder", not a mis
   const other = temp();
   writeFileSync(join(other, 'README.md'), '# my project');
   mkdirSync(join(other, 'src'));
+  assert.deepEqual(await checkModelFolder(empty), { verdict: 'not-a-model', problems: [`${empty} is empty`] });
   for (const dir of [empty, other]) {
     const check = await checkModelFolder(dir);
     assert.equal(check.verdict, 'not-a-model');
     assert.equal(check.problems.length, 1);
-    assert.match(check.problems[0], /holds none of a model folder's files \(model_index\.json, scheduler\/, tokenizer\/, text_encoder\/, transformer\/, vae_decoder\/\)/);
+    if (dir === other) assert.match(check.problems[0], /holds none of a model folder's files \(model_index\.json, scheduler\/, tokenizer\/, text_encoder\/, transformer\/, vae_decoder\/\)/);
     const prompt = folderPrompt(dir, check)!;
     assert.equal(prompt.message, `PixArt: ${dir} is not a PixArt model folder.`);
     assert.doesNotMatch(`${prompt.message}\n${prompt.detail}`, /scheduler_config\.json is missing/);
@@ -41,6 +42,18 @@ test('an empty folder, or one of other files, is "not a model folder", not a mis
   const gone = await checkModelFolder(missing);
   assert.equal(gone.verdict, 'not-a-model');
   assert.match(gone.problems[0], /does not exist or is not a folder/);
+});
+
+test('the folder above the models: the dialog names the model folders inside and offers to choose one first', async () => {
+  const parent = temp();
+  cpSync(tinyModelDir, join(parent, 'PixArt-LCM-int8'), { recursive: true, dereference: true });
+  mkdirSync(join(parent, 'notes'));
+  const check = await checkModelFolder(parent);
+  assert.equal(check.verdict, 'not-a-model');
+  assert.deepEqual(check.modelsInside, ['PixArt-LCM-int8']);
+  const prompt = folderPrompt(parent, check)!;
+  assert.match(prompt.detail, /^It holds model folders: PixArt-LCM-int8\. Choose one of them\./);
+  assert.deepEqual(prompt.answers, ['choose', 'download']);
 });
 
 test('every problem of a broken model folder is listed at once, each naming its file', async () => {
