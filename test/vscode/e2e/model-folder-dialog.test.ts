@@ -8,7 +8,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { env, quickOpen, until } from './helpers';
@@ -120,6 +120,35 @@ describe('PixArt: Select Model Folder…\'s dialog in the workbench', { timeout:
       assert.match(pixartLog(), /model folder .*broken-model \(broken\):/, 'the log lists the problems');
     } catch (e) {
       await page?.screenshot({ path: join(shots, 'failed-model-folder-dialog.png') }).catch(() => undefined);
+      throw e;
+    }
+  });
+
+  it('with no model folder, the Get Started view names PixArt-α and PixArt-Σ and Download Model…; "Learn about model folders" opens the user page', async () => {
+    try {
+      // No model folder: the machine settings without pixart.modelPath (VS Code reads the file again).
+      const machine = machineSettings();
+      delete machine['pixart.modelPath'];
+      writeFileSync(join(sandbox, 'user-data', 'Machine', 'settings.json'), JSON.stringify(machine, null, 2));
+      await page.getByRole('tab', { name: /^PixArt/ }).click();
+      const download = page.getByRole('button', { name: 'Download Model…' });
+      await download.waitFor({ timeout: 30_000 });
+      const welcome = page.locator('.welcome-view-content', { has: download });
+      const text = await welcome.innerText();
+      await page.screenshot({ path: join(shots, 'model-folder-welcome.png') });
+      assert.match(text, /PixArt-α or PixArt-Σ/);
+      assert.doesNotMatch(text, /PixArt-α model converted to OpenVINO/);
+      const buttons = (await welcome.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
+      assert.deepEqual(buttons, ['Download Model…', 'Select Model Folder…'], 'two buttons, Download Model… first (the rest are links)');
+
+      await welcome.getByText('Learn about model folders', { exact: true }).click();
+      await page.locator('.tabs-container .tab', { hasText: 'Preview model-folders.md' }).waitFor({ timeout: 20_000 });
+      const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      await preview.locator('h1', { hasText: 'Model folders' }).waitFor({ timeout: 20_000 });
+      await preview.locator('h2', { hasText: 'Remote windows' }).waitFor();
+      await page.screenshot({ path: join(shots, 'model-folder-help.png') });
+    } catch (e) {
+      await page?.screenshot({ path: join(shots, 'failed-model-folder-welcome.png') }).catch(() => undefined);
       throw e;
     }
   });
