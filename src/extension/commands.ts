@@ -14,7 +14,7 @@ import { useCheckedFolder } from './model-folder-dialog';
 import { downloadModel } from './download-model';
 import { generateFromPrompt } from './generate-command';
 import { pickGalleryImage } from './gallery-pick';
-import { registerQueueCommands } from './queue-commands';
+import { doneIn, registerQueueCommands } from './queue-commands';
 import { openPixArtSettings, showModelHelp } from './welcome-view';
 
 const COMMANDS = {
@@ -53,7 +53,7 @@ function registerJobCommands(reg: Register, controller: Controller, actions: Gal
   });
 
   reg(COMMANDS.cancel, async () => {
-    const jobs = controller.jobs.queue.summaries();
+    const jobs = controller.jobs.summaries();
     if (jobs.length === 0) {
       void vscode.window.showInformationMessage('PixArt: nothing is being generated.');
       return;
@@ -65,7 +65,7 @@ function registerJobCommands(reg: Register, controller: Controller, actions: Gal
     const pick = await vscode.window.showQuickPick(
       [
         { label: '$(close-all) Cancel all', id: '*' },
-        ...jobs.map((j) => ({ label: j.status === 'running' ? `$(loading~spin) ${j.prompt.slice(0, 80)}` : `$(clock) ${j.prompt.slice(0, 80)}`, description: j.status === 'running' ? `running${j.step ? ` · step ${j.step}/${j.steps}` : ''}` : `queued #${j.position}`, id: j.id })),
+        ...jobs.map((j) => ({ label: j.status === 'running' ? `$(loading~spin) ${j.prompt.slice(0, 80)}` : `$(clock) ${j.prompt.slice(0, 80)}`, description: [j.status === 'running' ? `running${j.step ? ` · step ${j.step}/${j.steps}` : ''}` : `queued #${j.position}`, doneIn(j.etaMs)].filter(Boolean).join(' · '), id: j.id })),
       ],
       { title: 'PixArt: Cancel Generation' },
     );

@@ -17,7 +17,7 @@ export const QUEUE_COMMANDS = {
 type Register = (id: string, fn: (...args: unknown[]) => unknown) => void;
 
 /** "done in about 1 min 20 s"; empty when unknown. */
-function doneIn(ms: number | null | undefined): string {
+export function doneIn(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '';
   const s = Math.max(1, Math.round(ms / 1000));
   return `done in about ${s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`}`;
