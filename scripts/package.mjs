@@ -71,6 +71,7 @@ function stageExtension(ext) {
   for (const f of ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) cpSync(join(root, f), join(ext, f));
   copyTree(join(root, 'dist'), join(ext, 'dist'), (n) => !n.endsWith('.map'));
   copyTree(join(root, 'media'), join(ext, 'media'), () => true);
+  copyTree(join(root, 'docs'), join(ext, 'docs'), () => true); // the user pages the extension opens (Learn About Model Folders)
   const skip = new Set(['tests', '__pycache__', '.pytest_cache']);
   copyTree(join(root, 'models'), join(ext, 'models'), (n, isDir) => (isDir ? !skip.has(n) : !n.endsWith('.pyc')));
 }

@@ -1,7 +1,7 @@
 // pixart-manifest.json for a built model, in the converter's format_version 1
 // (models/pixart_convert/folder.py): where the model came from, how it was built, each component's
 // file, precision and ports, and the sha256 and size of every file, so a damaged or incomplete
-// copy is told from a sound one (verifyModelFolder in src/pipeline/model-folder.ts).
+// copy is told from a sound one (verifyModelFolder in src/pipeline/model-folder-check.ts).
 import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';

@@ -1,19 +1,21 @@
-// The command palette's PixArt commands, registered by group: generating and the queue, images
-// (insert, reuse), and the model folder.
+// The command palette's PixArt commands, registered by group: generating and cancelling, the queue
+// (queue-commands.ts), images (insert, reuse), and the model folder.
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { existsSync } from 'node:fs';
 import { readImageParameters } from './image-reader';
 import type { GalleryActions } from './gallery-actions';
 import { configFromParameters } from '../image/parameters';
 import type { Controller } from './controller';
 import type { GeneratorViewProvider } from './generator-view';
 import type { Log } from './log';
-import { confirmModelFolder, prepareModel } from './prepare-model';
+import { prepareModel } from './prepare-model';
+import { useCheckedFolder } from './model-folder-dialog';
 import { downloadModel } from './download-model';
 import { generateFromPrompt } from './generate-command';
 import { pickGalleryImage } from './gallery-pick';
+import { doneIn, registerQueueCommands } from './queue-commands';
+import { openPixArtSettings, showModelHelp } from './welcome-view';
 
 const COMMANDS = {
   generate: 'pixart.generate',
@@ -25,6 +27,7 @@ const COMMANDS = {
   showLog: 'pixart.showLog',
   reloadModel: 'pixart.reloadModel',
   showModelHelp: 'pixart.showModelHelp',
+  openSettings: 'pixart.openSettings',
   prepareModel: 'pixart.prepareModel',
   downloadModel: 'pixart.downloadModel',
   chooseOpenVinoLibrary: 'pixart.chooseOpenVinoLibrary',
@@ -35,6 +38,7 @@ type Register = (id: string, fn: (...args: unknown[]) => unknown) => void;
 export function registerCommands(context: vscode.ExtensionContext, controller: Controller, view: GeneratorViewProvider, actions: GalleryActions, log: Log): void {
   const reg: Register = (id, fn) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
   registerJobCommands(reg, controller, actions, log);
+  registerQueueCommands(reg, controller);
   registerImageCommands(reg, controller, view, actions);
   registerModelCommands(reg, context, controller, log);
   reg(COMMANDS.showLog, () => log.show());
@@ -49,7 +53,7 @@ function registerJobCommands(reg: Register, controller: Controller, actions: Gal
   });
 
   reg(COMMANDS.cancel, async () => {
-    const jobs = controller.jobs.queue.summaries();
+    const jobs = controller.jobs.summaries();
     if (jobs.length === 0) {
       void vscode.window.showInformationMessage('PixArt: nothing is being generated.');
       return;
@@ -61,7 +65,7 @@ function registerJobCommands(reg: Register, controller: Controller, actions: Gal
     const pick = await vscode.window.showQuickPick(
       [
         { label: '$(close-all) Cancel all', id: '*' },
-        ...jobs.map((j) => ({ label: j.status === 'running' ? `$(loading~spin) ${j.prompt.slice(0, 80)}` : `$(clock) ${j.prompt.slice(0, 80)}`, description: j.status === 'running' ? `running${j.step ? ` · step ${j.step}/${j.steps}` : ''}` : `queued #${j.position}`, id: j.id })),
+        ...jobs.map((j) => ({ label: j.status === 'running' ? `$(loading~spin) ${j.prompt.slice(0, 80)}` : `$(clock) ${j.prompt.slice(0, 80)}`, description: [j.status === 'running' ? `running${j.step ? ` · step ${j.step}/${j.steps}` : ''}` : `queued #${j.position}`, doneIn(j.etaMs)].filter(Boolean).join(' · '), id: j.id })),
       ],
       { title: 'PixArt: Cancel Generation' },
     );
@@ -78,12 +82,7 @@ function registerImageCommands(reg: Register, controller: Controller, view: Gene
       await actions.insert(arg.fsPath);
       return;
     }
-    const images = await controller.gallery.listing();
-    if (images.length === 0) {
-      void vscode.window.showInformationMessage('PixArt: no generated images in the output folder yet.');
-      return;
-    }
-    const picked = await pickGalleryImage(controller.gallery, images);
+    const picked = await pickGalleryImage(controller.gallery);
     if (picked) await actions.insert(picked);
   });
 
@@ -119,19 +118,10 @@ function registerModelCommands(reg: Register, context: vscode.ExtensionContext, 
     await vscode.commands.executeCommand('pixart.generator.focus');
   };
 
-  reg(COMMANDS.selectModelFolder, async () => {
-    const current = controller.currentSettings.modelPath;
-    const picked = await vscode.window.showOpenDialog({
-      canSelectFolders: true,
-      canSelectFiles: false,
-      canSelectMany: false,
-      openLabel: 'Use This Model',
-      title: 'PixArt: select a model folder (with model_index.json, transformer/, text_encoder/, vae_decoder/…)',
-      ...(current ? { defaultUri: vscode.Uri.file(current) } : {}),
-    });
-    const dir = picked?.[0]?.fsPath;
-    if (!dir || !(await confirmModelFolder(dir))) return;
-    await useModelFolder(dir);
+  // With a folder (a Uri, e.g. from the Explorer's context menu), check and use it without asking for one.
+  reg(COMMANDS.selectModelFolder, async (arg?: unknown) => {
+    const given = arg instanceof vscode.Uri && arg.scheme === 'file' ? arg.fsPath : undefined;
+    await useCheckedFolder(given, log, useModelFolder, controller.currentSettings.modelPath || undefined);
   });
 
   reg(COMMANDS.prepareModel, () => prepareModel(context, log, useModelFolder));
@@ -154,9 +144,6 @@ function registerModelCommands(reg: Register, context: vscode.ExtensionContext, 
     log.info(`OpenVINO library set to ${lib}`);
   });
 
-  reg(COMMANDS.showModelHelp, async () => {
-    const readme = vscode.Uri.joinPath(context.extensionUri, 'models', 'README.md');
-    if (existsSync(readme.fsPath)) await vscode.commands.executeCommand('markdown.showPreview', readme);
-    else void vscode.window.showInformationMessage('A model folder holds a PixArt-α or PixArt-Σ model in OpenVINO\'s format (model_index.json, scheduler/, tokenizer/, text_encoder/, transformer/, vae_decoder/). The converter in the project\'s models/ folder makes one.');
-  });
+  reg(COMMANDS.showModelHelp, () => showModelHelp(context.extensionUri));
+  reg(COMMANDS.openSettings, () => openPixArtSettings());
 }

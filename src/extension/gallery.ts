@@ -21,13 +21,13 @@ export interface GalleryPage {
 export type GalleryListener = (page: GalleryPage) => void;
 
 export class GalleryFeed {
-  private readonly gallery = new Gallery();
   private listener: GalleryListener | undefined;
   /** How many images the sidebar shows (grows with "Show more"; a new output folder starts again). */
   private shown = GALLERY_PAGE;
   private shownFolder: string | undefined;
 
-  constructor(private readonly output: OutputFolder, private readonly log: Log) {}
+  /** `gallery`: the reader and its cache (one of its own, with a cold cache, for the tests' measurements). */
+  constructor(private readonly output: OutputFolder, private readonly log: Log, private readonly gallery = new Gallery()) {}
 
   /** Every image in the output folder, newest first, with the parameters read so far (none when there is no folder yet or it cannot be read). */
   async listing(): Promise<StoredImage[]> {

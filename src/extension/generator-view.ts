@@ -154,6 +154,9 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         return 'jobId' in m ? this.rerunJob(m.jobId) : this.rerunFile(m.file);
       case 'cancel':
         return this.controller.jobs.cancel(m.jobId);
+      case 'moveJob':
+        this.controller.jobs.move(m.jobId, m.direction);
+        return;
       case 'countTokens': {
         const r = await this.controller.model.countTokens(m.text);
         return this.post({ type: 'tokens', requestId: m.requestId, ...r });
@@ -170,14 +173,15 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
   }
 
   /** The webview's buttons that only ask for something to happen. */
-  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'countTokens' | 'galleryAction' | 'rerunNextSeed'>, () => unknown> = {
+  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'moveJob' | 'countTokens' | 'galleryAction' | 'rerunNextSeed'>, () => unknown> = {
     selectModelFolder: () => vscode.commands.executeCommand('pixart.selectModelFolder'),
-    openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:pixart-studio.pixart-studio'),
+    openSettings: () => vscode.commands.executeCommand('pixart.openSettings'),
     showLog: () => this.log.show(),
     reloadModel: () => this.controller.model.load(),
     refreshGallery: () => this.controller.gallery.refresh(),
     showMoreGallery: () => this.controller.gallery.showMore(),
     promptHistory: () => this.pickPrompt(),
+    clearQueue: () => this.controller.jobs.clearQueue(),
   };
 
   private async generate(params: unknown, style: string | undefined, batches: number | undefined): Promise<void> {

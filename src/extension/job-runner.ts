@@ -1,14 +1,14 @@
 // The host's jobs: queues generations, sends the next one to the worker when the model is ready,
 // forwards its progress and previews, saves its images into the output folder (images it cannot
-// save are kept for Save As…), and ends every job through one of two doors: done, or failJob
-// (failed or cancelled: event, webview, log).
+// save are kept for Save As…), moves and clears waiting jobs, says when each will be done, and ends
+// every job through one of two doors: done, or failJob (failed or cancelled: event, webview, log).
 
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { randomInt } from 'node:crypto';
-import type { HostToWebview, JobPhase, WorkerToHost } from '../protocol/messages';
+import type { HostToWebview, JobPhase, JobSummary, MoveDirection, WorkerToHost } from '../protocol/messages';
 import { LIMITS, withSeed, type GenerationConfig } from '../protocol/generation';
-import { JobQueue, JobTimes, estimateEtaMs, phaseEtaMs, type Job } from './queue';
+import { JobQueue, JobTimes, estimateEtaMs, jobDurationMs, phaseEtaMs, queueEtasMs, type Job } from './queue';
 import { extensionFor, fileNameFor } from './naming';
 import { saveImages, type ImageToSave, type SavedImages } from './asset-store';
 import { UnsavedImages } from './unsaved-images';
@@ -64,8 +64,10 @@ export class JobRunner implements vscode.Disposable {
   private readonly times = new JobTimes();
   /** Images of jobs whose save failed, until the user saves them elsewhere or lets them go. */
   readonly unsaved: UnsavedImages;
-  /** What the `pixart.running` context key was last set to. */
-  private running = false;
+  /** What each context key was last set to. */
+  private readonly contextKeys = new Map<string, boolean>();
+  /** The running job's last time left and when it was computed, for the waiting jobs' ETAs between its reports. */
+  private runningEta: { jobId: string; etaMs: number | null; atMs: number } | undefined;
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.unsaved = new UnsavedImages(deps.log);
@@ -76,16 +78,60 @@ export class JobRunner implements vscode.Disposable {
     });
   }
 
-  /** `pixart.running`: a job is queued or running (PixArt: Cancel Generation is offered only then). */
+  /**
+   * The context keys the commands' enablement reads: `pixart.running` (a job is queued or running:
+   * Cancel Generation), `pixart.queued` (a job waits: Clear Queue), `pixart.reorderable` (two wait:
+   * Move Queued Job Up/Down).
+   */
   private updateRunningContext(): void {
-    const running = this.queue.size > 0;
-    if (running === this.running) return;
-    this.running = running;
-    void vscode.commands.executeCommand('setContext', 'pixart.running', running);
+    const waiting = this.queue.queued.length;
+    const keys: [string, boolean][] = [['pixart.running', this.queue.size > 0], ['pixart.queued', waiting > 0], ['pixart.reorderable', waiting > 1]];
+    for (const [key, value] of keys) {
+      if (this.contextKeys.get(key) === value) continue;
+      this.contextKeys.set(key, value);
+      void vscode.commands.executeCommand('setContext', key, value);
+    }
   }
 
   postQueue(): void {
-    this.deps.post({ type: 'queue', jobs: this.queue.summaries() });
+    this.deps.post({ type: 'queue', jobs: this.summaries() });
+  }
+
+  /** Where each job is, and when each will be done (etaMs; the running job's: its time left). */
+  summaries(): JobSummary[] {
+    const left = this.runningLeftMs();
+    const waiting = this.queue.queued.map((j) => ({ steps: j.params.config.steps, known: this.times.get(this.timesKey(j)) }));
+    const etas = queueEtasMs(left, waiting);
+    return this.queue.summaries().map((s) => ({ ...s, etaMs: s.status === 'running' ? left : etas[s.position - 1] ?? null }));
+  }
+
+  /** The running job's time left now: its last estimate less the time since, else its whole length from earlier jobs; 0 when none runs. */
+  private runningLeftMs(): number | null {
+    const job = this.queue.running;
+    if (!job) return 0;
+    const e = this.runningEta;
+    if (e?.jobId === job.id && e.etaMs !== null) return Math.max(0, Math.round(e.etaMs - (Date.now() - e.atMs)));
+    return jobDurationMs(job.params.config.steps, this.times.get(this.timesKey(job)));
+  }
+
+  /** Keeps the running job's newest estimate; the waiting jobs' ETAs follow it. */
+  private noteEta(jobId: string, etaMs: number | null): void {
+    this.runningEta = { jobId, etaMs, atMs: Date.now() };
+    if (this.queue.queued.length) this.postQueue();
+  }
+
+  /** Moves a waiting job one place; false when it is not waiting or already at that end. */
+  move(jobId: string, direction: MoveDirection): boolean {
+    const moved = this.queue.move(jobId, direction);
+    if (moved) this.deps.log.info(`${jobId} moved ${direction} in the queue`);
+    return moved;
+  }
+
+  /** Cancels every waiting job (each gets its jobFailed, queued); the running one goes on. Returns how many. */
+  clearQueue(): number {
+    const removed = this.queue.clearWaiting();
+    for (const j of removed) this.failJob(j.id, CANCELLED, true, { queued: j });
+    return removed.length;
   }
 
   /**
@@ -126,13 +172,14 @@ export class JobRunner implements vscode.Disposable {
 
   /** Cancels a job (no id: the running one, else the first waiting one). */
   cancel(jobId?: string): void {
-    const target = jobId ?? this.queue.running?.id;
+    const target = jobId ?? this.queue.running?.id ?? this.queue.queued[0]?.id;
+    const removedJob = target ? this.queue.get(target) : undefined;
     const outcome = this.queue.cancel(jobId);
     if (outcome === 'abort-running' && target) {
       this.deps.worker.send({ type: 'cancel', jobId: target });
       this.deps.log.info(`${target}: cancel requested`);
     } else if (outcome === 'removed' && target) {
-      this.failJob(target, CANCELLED, true);
+      this.failJob(target, CANCELLED, true, { queued: removedJob });
     }
   }
 
@@ -144,7 +191,7 @@ export class JobRunner implements vscode.Disposable {
   /** Fails every waiting job with `message` (the model cannot run them); returns the running job, if any. */
   failWaiting(message: string, cancelled = false): Job<JobRequest> | undefined {
     const { removed, running } = this.queue.cancelAll();
-    for (const j of removed) this.failJob(j.id, message, cancelled);
+    for (const j of removed) this.failJob(j.id, message, cancelled, { queued: j });
     return running;
   }
 
@@ -159,15 +206,18 @@ export class JobRunner implements vscode.Disposable {
   /** Ends the running job `jobId` as failed or cancelled, and starts the next one. */
   end(jobId: string, message: string, cancelled: boolean, unsaved = false): void {
     if (!this.queue.finish(jobId, cancelled ? 'cancelled' : 'failed', message)) return;
-    this.failJob(jobId, message, cancelled, unsaved);
+    this.failJob(jobId, message, cancelled, { unsaved });
     this.pump();
   }
 
-  /** The one fan-out of a job that ends without (all its) images saved: its event, the webview, the log. */
-  private failJob(jobId: string, message: string, cancelled: boolean, unsaved = false): void {
-    if (cancelled) this.deps.log.info(`${jobId} cancelled`);
+  /**
+   * The one fan-out of a job that ends without (all its) images saved: its event, the webview, the
+   * log. `queued`: the job, which never started (the webview names it, as it has left the queue).
+   */
+  private failJob(jobId: string, message: string, cancelled: boolean, { unsaved = false, queued }: { unsaved?: boolean; queued?: Job<JobRequest> } = {}): void {
+    if (cancelled) this.deps.log.info(`${jobId} cancelled${queued ? ' while queued' : ''}`);
     else this.deps.log.error(`${jobId} failed: ${message}`);
-    this.deps.post({ type: 'jobFailed', jobId, message, cancelled });
+    this.deps.post({ type: 'jobFailed', jobId, message, cancelled, ...(queued ? { queued: true, prompt: queued.label } : {}) });
     this.jobEvents.fire({ jobId, kind: 'failed', message, cancelled, ...(unsaved ? { unsaved } : {}) });
   }
 
@@ -176,6 +226,7 @@ export class JobRunner implements vscode.Disposable {
     if (!job) return;
     const etaMs = estimateEtaMs(job.stepElapsedMs, m.step, m.steps, this.times.get(this.timesKey(job)));
     this.deps.post({ type: 'progress', jobId: m.jobId, step: m.step, steps: m.steps, elapsedMs: m.elapsedMs, etaMs });
+    this.noteEta(m.jobId, etaMs);
     for (const p of m.previews ?? []) {
       this.deps.post({ type: 'preview', jobId: m.jobId, index: p.index, width: p.width, height: p.height, rgb: Buffer.from(p.rgb.buffer, p.rgb.byteOffset, p.rgb.byteLength).toString('base64') });
     }
@@ -187,6 +238,7 @@ export class JobRunner implements vscode.Disposable {
     if (!job) return;
     const etaMs = phaseEtaMs(job, m.steps, m.elapsedMs, this.times.get(this.timesKey(job)));
     this.deps.post({ type: 'progress', jobId: m.jobId, step: m.step, steps: m.steps, elapsedMs: m.elapsedMs, etaMs, phase: m.phase });
+    this.noteEta(m.jobId, etaMs);
     this.jobEvents.fire({ jobId: m.jobId, kind: 'phase', phase: m.phase, step: m.step, steps: m.steps, elapsedMs: m.elapsedMs, etaMs });
   }
 
@@ -200,7 +252,7 @@ export class JobRunner implements vscode.Disposable {
   private async done(m: Done): Promise<void> {
     const job = this.queue.running;
     if (!job || job.id !== m.jobId) return;
-    this.times.record(this.timesKey(job), m.timings.transformerMs, job.stepElapsedMs[job.stepElapsedMs.length - 1], m.timings.totalMs);
+    this.times.record(this.timesKey(job), m.timings.transformerMs, job.stepElapsedMs[job.stepElapsedMs.length - 1], m.timings.totalMs, job.stepElapsedMs[0]);
     const saved = await saveImages(job.params.folder, this.imagesOf(job, m), job.params.realFolder);
     if (saved.failure) this.saveFailed(job, saved.files, saved.failure);
     else this.finish(job, m, saved.files);

@@ -1,15 +1,15 @@
 // `PixArt: Prepare Model…`: walks the user through converting PixArt-α with the converter in
 // models/ — model, precision (with disk/RAM estimates), destination — and runs it as a VS Code
 // task (visible progress in the terminal, cancellable); on success the folder becomes the model.
-// `PixArt: Select Model Folder…` shares the folder check.
+// The converted folder goes through the same check as Select Model Folder… (model-folder-dialog.ts).
 
 import * as vscode from 'vscode';
 import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { verifyModelFolder } from '../pipeline/model-folder';
 import { MODEL_CHOICES, PRECISION_CHOICES, planConversion, conversionCommand } from './convert-plan';
 import type { Log } from './log';
 import { downloadModel } from './download-model';
+import { useCheckedFolder } from './model-folder-dialog';
 
 /** Free space at `dir` (or its nearest existing parent), GB; undefined when it cannot be read. */
 function freeGb(dir: string): number | undefined {
@@ -21,21 +21,6 @@ function freeGb(dir: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Checks a model folder and, when something is wrong, says exactly what and lets the user decide.
- * Returns true when the folder should be used.
- */
-export async function confirmModelFolder(dir: string): Promise<boolean> {
-  const problems = await verifyModelFolder(dir);
-  if (problems.length === 0) return true;
-  const go = await vscode.window.showWarningMessage(
-    `PixArt: ${dir} is not a usable model folder.`,
-    { modal: true, detail: `${problems.slice(0, 6).join('\n')}${problems.length > 6 ? `\n… and ${problems.length - 6} more` : ''}\n\nA model folder holds model_index.json, scheduler/, tokenizer/, text_encoder/, transformer/ and vae_decoder/ (PixArt: Prepare Model… makes one).` },
-    'Use Anyway',
-  );
-  return go === 'Use Anyway';
 }
 
 /** The destination of the conversion running now: one at a time (each needs most of the RAM). */
@@ -96,8 +81,7 @@ export async function prepareModel(context: vscode.ExtensionContext, log: Log, u
   } finally {
     converting = undefined;
   }
-  if (!done || !(await confirmModelFolder(out))) return;
-  await useFolder(out);
+  if (!done || !(await useCheckedFolder(out, log, useFolder))) return;
   void vscode.window.showInformationMessage(`PixArt: ${model.choice.label} is ready (${out}).`);
 }
 

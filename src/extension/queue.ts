@@ -1,9 +1,9 @@
-// The host's job queue: requests line up, one runs at a time, each can be cancelled, and the UI
-// can ask where a job is; and the time a job has left, from the steps it has run and the times
-// measured on earlier jobs of the same model and size. Pure: it only keeps state; the caller starts
-// work and reports back.
+// The host's job queue: requests line up, one runs at a time, each can be cancelled or moved, the
+// waiting ones can be cleared, and the UI can ask where a job is; and the time a job has left, from
+// the steps it has run and the times measured on earlier jobs of the same model and size, and when
+// each waiting job will be done. Pure: it only keeps state; the caller starts work and reports back.
 
-import type { JobPhase, JobStatus, JobSummary } from '../protocol/messages';
+import type { JobPhase, JobStatus, JobSummary, MoveDirection } from '../protocol/messages';
 
 export interface Job<T> {
   id: string;
@@ -86,6 +86,29 @@ export class JobQueue<T> {
     return { removed, running: this.current };
   }
 
+  /** Removes every waiting job and returns them, in order; the running job goes on. */
+  clearWaiting(): Job<T>[] {
+    const removed = this.waiting.splice(0);
+    for (const j of removed) j.status = 'cancelled';
+    if (removed.length) this.onChange();
+    return removed;
+  }
+
+  /** Moves a waiting job one place up or down; false when it is not waiting or already at that end. */
+  move(id: string, direction: MoveDirection): boolean {
+    const i = this.waiting.findIndex((j) => j.id === id);
+    const to = direction === 'up' ? i - 1 : i + 1;
+    if (i < 0 || to < 0 || to >= this.waiting.length) return false;
+    [this.waiting[i], this.waiting[to]] = [this.waiting[to], this.waiting[i]];
+    this.onChange();
+    return true;
+  }
+
+  /** The waiting jobs, next first. */
+  get queued(): readonly Job<T>[] {
+    return this.waiting;
+  }
+
   progress(id: string, step: number, steps: number, elapsedMs: number): Job<T> | undefined {
     const job = this.current?.id === id ? this.current : undefined;
     if (!job) return undefined;
@@ -130,6 +153,8 @@ export class JobQueue<T> {
 export interface MeasuredTimes {
   stepMs: number;
   decodeMs: number;
+  /** Before the steps: the first step's elapsed time less one step (the prompt's encoding, the first call's warm-up). */
+  setupMs?: number;
 }
 
 /**
@@ -165,19 +190,40 @@ export function phaseEtaMs(job: Pick<Job<unknown>, 'stepElapsedMs' | 'phase'>, s
   return left === null ? null : Math.max(0, left - Math.round(into));
 }
 
+/** What a whole job of `steps` steps takes, from the times `known` of earlier jobs: its setup (encoding), the steps and the decode. */
+export function jobDurationMs(steps: number, known: MeasuredTimes | undefined): number | null {
+  if (!known || steps < 1) return null;
+  return Math.round((known.setupMs ?? 0) + steps * known.stepMs + known.decodeMs);
+}
+
+/**
+ * When each waiting job will be done, from now, in queue order: the running job's time left
+ * (`runningLeftMs`; 0 when none runs), then the whole of every job ahead and the job itself. From
+ * the first job with nothing to go by (or a running job whose time left is unknown) on, null.
+ */
+export function queueEtasMs(runningLeftMs: number | null, waiting: readonly { steps: number; known?: MeasuredTimes }[]): (number | null)[] {
+  let at = runningLeftMs;
+  return waiting.map((w) => {
+    const d = jobDurationMs(w.steps, w.known);
+    at = at === null || d === null ? null : at + d;
+    return at;
+  });
+}
+
 /** The times finished jobs took, by model and size (the last job's of each). */
 export class JobTimes {
   private readonly byKey = new Map<string, MeasuredTimes>();
 
   constructor(private readonly keep = 16) {}
 
-  /** A job that ran `transformerMs` steps, reached its last step at `lastStepElapsedMs` and ended at `totalMs`. */
-  record(key: string, transformerMs: readonly number[], lastStepElapsedMs: number | undefined, totalMs: number): void {
+  /** A job that ran `transformerMs` steps, reached its last step at `lastStepElapsedMs` (its first at `firstStepElapsedMs`) and ended at `totalMs`. */
+  record(key: string, transformerMs: readonly number[], lastStepElapsedMs: number | undefined, totalMs: number, firstStepElapsedMs?: number): void {
     if (!transformerMs.length || lastStepElapsedMs === undefined) return;
     const later = transformerMs.length > 1 ? transformerMs.slice(1) : transformerMs; // the first call repacks weights
     const stepMs = later.reduce((a, b) => a + b, 0) / later.length;
+    const setupMs = firstStepElapsedMs === undefined ? undefined : Math.max(0, firstStepElapsedMs - stepMs);
     this.byKey.delete(key);
-    this.byKey.set(key, { stepMs, decodeMs: Math.max(0, totalMs - lastStepElapsedMs) });
+    this.byKey.set(key, { stepMs, decodeMs: Math.max(0, totalMs - lastStepElapsedMs), ...(setupMs === undefined ? {} : { setupMs }) });
     if (this.byKey.size > this.keep) this.byKey.delete(this.byKey.keys().next().value!);
   }
 

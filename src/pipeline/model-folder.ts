@@ -1,7 +1,6 @@
 // Reads and checks a PixArt model folder (the diffusers/optimum layout of DESIGN.md) without
 // compiling anything, so a bad folder is reported at once, naming the file that is wrong.
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LIMITS } from '../protocol/generation';
 import { PIXART_ALPHA, familyNamed, supportedFamilies, type PipelineFamily } from './family';
@@ -44,7 +43,7 @@ export const MANIFEST_FILE = 'pixart-manifest.json';
 /** A config.json is a few kB; a larger file is not one, and would be read whole. */
 const MAX_CONFIG_BYTES = 1 << 20;
 
-function readJson(file: string, what: string): Record<string, unknown> {
+export function readJson(file: string, what: string): Record<string, unknown> {
   const bytes = existsSync(file) ? statSync(file).size : 0;
   if (bytes > MAX_CONFIG_BYTES) throw new ModelFolderError(`${what}: ${file} is ${bytes} bytes, too large for a config file (at most ${MAX_CONFIG_BYTES})`);
   let text: string;
@@ -63,7 +62,7 @@ function readJson(file: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function findModelFile(dir: string, component: string): string {
+export function findModelFile(dir: string, component: string): string {
   const sub = join(dir, component);
   for (const name of MODEL_FILES) {
     const file = join(sub, name);
@@ -103,7 +102,7 @@ function positiveInt(obj: Record<string, unknown>, field: string, file: string, 
 }
 
 /** vae_decoder/config.json: pixels per latent (from block_out_channels) and scaling_factor. */
-function readVaeConfig(file: string): { vaeScaleFactor: number; scalingFactor: number } {
+export function readVaeConfig(file: string): { vaeScaleFactor: number; scalingFactor: number } {
   const vc = readJson(file, 'vae_decoder');
   const widths = vc.block_out_channels ?? null;
   const blocks = widths === null ? 4 : Array.isArray(widths) ? widths.length : 0; // diffusers' default has 4
@@ -119,7 +118,7 @@ function readVaeConfig(file: string): { vaeScaleFactor: number; scalingFactor: n
 }
 
 /** transformer/config.json: sample_size (its side in latents, within LIMITS.maxSide pixels) and channels. */
-function readTransformerConfig(file: string, vaeScaleFactor: number): TransformerConfig {
+export function readTransformerConfig(file: string, vaeScaleFactor: number): TransformerConfig {
   const tc = readJson(file, 'transformer');
   const maxSample = Math.floor(LIMITS.maxSide / vaeScaleFactor);
   const sampleSize = positiveInt(tc, 'sample_size', file, maxSample, `; × ${vaeScaleFactor} pixels per latent, at most ${LIMITS.maxSide} pixels`);
@@ -146,7 +145,7 @@ function modelName(dir: string): string {
  * The pipeline family model_index.json's `_class_name` names. A folder without the file or the
  * field is PixArt-α's (older converter output); a class no family runs is refused.
  */
-function readFamily(index: string): PipelineFamily {
+export function readFamily(index: string): PipelineFamily {
   if (!existsSync(index)) return PIXART_ALPHA;
   const cls = readJson(index, 'model_index.json')._class_name;
   if (typeof cls !== 'string') return PIXART_ALPHA;
@@ -156,15 +155,26 @@ function readFamily(index: string): PipelineFamily {
   return family;
 }
 
+/** scheduler/scheduler_config.json, which must exist. */
+export function schedulerConfigOf(dir: string): string {
+  const file = join(dir, 'scheduler', 'scheduler_config.json');
+  if (!existsSync(file)) throw new ModelFolderError(`scheduler: ${file} is missing`);
+  return file;
+}
+
+/** tokenizer/, which must hold tokenizer.json. */
+export function tokenizerDirOf(dir: string): string {
+  const tokenizerDir = join(dir, 'tokenizer');
+  const file = join(tokenizerDir, 'tokenizer.json');
+  if (!existsSync(file)) throw new ModelFolderError(`tokenizer: ${file} is missing (Download Model… and pixart build-model write it from spiece.model)`);
+  return tokenizerDir;
+}
+
 export function readModelFolder(dir: string): ModelFolder {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelFolderError(`model folder ${dir} does not exist or is not a folder`);
   const family = readFamily(join(dir, 'model_index.json'));
-  const schedulerConfigFile = join(dir, 'scheduler', 'scheduler_config.json');
-  if (!existsSync(schedulerConfigFile)) throw new ModelFolderError(`scheduler: ${schedulerConfigFile} is missing`);
-  const tokenizerDir = join(dir, 'tokenizer');
-  if (!existsSync(join(tokenizerDir, 'tokenizer.json'))) {
-    throw new ModelFolderError(`tokenizer: ${join(tokenizerDir, 'tokenizer.json')} is missing (the converter in models/ writes it from spiece.model)`);
-  }
+  const schedulerConfigFile = schedulerConfigOf(dir);
+  const tokenizerDir = tokenizerDirOf(dir);
   const { vaeScaleFactor, scalingFactor } = readVaeConfig(join(dir, 'vae_decoder', 'config.json'));
   const transformer = readTransformerConfig(join(dir, 'transformer', 'config.json'), vaeScaleFactor);
   return {
@@ -231,45 +241,4 @@ export function checkMicroConditions(folder: ModelFolder, transformerInputs: rea
     `${config}: "sample_size" is ${sampleSize}, but ${folder.transformerFile} takes ${declared.join(' and ')}, ` +
       `which are fed only at sample_size ${fedAtSampleSize}: config.json and the model disagree. Use the config.json the model was converted with, or convert it again (models/convert.py).`,
   );
-}
-
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
-  });
-}
-
-/**
- * Checks a model folder as far as it can be checked without compiling: the layout (as
- * readModelFolder), and, when the converter's manifest is there, that every file it lists is
- * present with its size — and, with `hashes`, its sha256 (slow on multi-GB weights).
- * Returns the problems found, each naming the file; empty when the folder is sound.
- */
-export async function verifyModelFolder(dir: string, { hashes = false } = {}): Promise<string[]> {
-  try {
-    readModelFolder(dir);
-  } catch (e) {
-    return [(e as Error).message];
-  }
-  const manifestPath = join(dir, MANIFEST_FILE);
-  if (!existsSync(manifestPath)) return [];
-  // readModelFolder has read it as JSON already.
-  const files = (readJson(manifestPath, 'manifest').files ?? {}) as Record<string, { bytes?: number; sha256?: string } | null>;
-  const problems: string[] = [];
-  for (const [rel, entry] of Object.entries(files)) {
-    const want = entry ?? {};
-    const file = join(dir, rel);
-    if (!existsSync(file)) {
-      problems.push(`${rel} is listed in the manifest but missing`);
-      continue;
-    }
-    const bytes = statSync(file).size;
-    if (want.bytes !== undefined && bytes !== want.bytes) {
-      problems.push(`${rel} has ${bytes} bytes, the manifest says ${want.bytes} (an incomplete copy?)`);
-    } else if (hashes && want.sha256 && (await sha256(file)) !== want.sha256) {
-      problems.push(`${rel} does not match its sha256 in the manifest (the file was changed or damaged)`);
-    }
-  }
-  return problems;
 }

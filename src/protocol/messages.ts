@@ -61,7 +61,17 @@ export interface JobSummary {
   position: number;
   step?: number;
   steps?: number;
+  /**
+   * Milliseconds from now until the job is done: the running job's time left, then the whole of
+   * each job ahead, from the times measured on earlier jobs of the same model and size (a model
+   * still loading is not counted). null while nothing is known to go by.
+   */
+  etaMs?: number | null;
 }
+
+/** Up: one place nearer the front of the queue (runs sooner); down: one place further back. */
+export type MoveDirection = 'up' | 'down';
+export const MOVE_DIRECTIONS: readonly MoveDirection[] = ['up', 'down'];
 
 /** What an image file says about how it was made: its `parameters` text, parsed (src/image/parameters.ts). */
 export interface ImageParameters extends Pick<GenerationConfig, 'prompt' | 'negativePrompt' | 'seed'>, Partial<Pick<GenerationConfig, 'steps' | 'guidanceScale' | 'width' | 'height'>> {
@@ -117,7 +127,11 @@ export type WebviewToHost =
   | { type: 'promptHistory' }
   /** The same again with seed + 1: a job this view queued (by id), or a gallery image (by file name). */
   | { type: 'rerunNextSeed'; jobId: string }
-  | { type: 'rerunNextSeed'; file: string };
+  | { type: 'rerunNextSeed'; file: string }
+  /** Moves a queued job one place (not the running one). */
+  | { type: 'moveJob'; jobId: string; direction: MoveDirection }
+  /** Cancels every queued job; the running one goes on. */
+  | { type: 'clearQueue' };
 
 // ─── host → webview ──────────────────────────────────────────────────────────
 
@@ -132,7 +146,8 @@ export type HostToWebview =
   | { type: 'progress'; jobId: string; step: number; steps: number; elapsedMs: number; etaMs: number | null; phase?: JobPhase }
   | { type: 'preview'; jobId: string; index: number; width: number; height: number; /** base64 of HWC RGB bytes */ rgb: string }
   | { type: 'jobDone'; jobId: string; seed: string; files: string[]; totalMs: number }
-  | { type: 'jobFailed'; jobId: string; message: string; cancelled: boolean }
+  /** `queued`: the job never started (cancelled, cleared or failed while it waited); `prompt` names it, as it has left the queue. */
+  | { type: 'jobFailed'; jobId: string; message: string; cancelled: boolean; queued?: boolean; prompt?: string }
   /** The newest `items.length` of the `total` images in `folder`. */
   | { type: 'gallery'; items: GalleryItem[]; folder: string; total: number }
   | { type: 'setForm'; params: Partial<GenerationConfig> }

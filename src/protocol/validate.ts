@@ -2,7 +2,7 @@
 // names are checked before the host uses them. Generation values are checked by
 // validateGeneration (generation.ts), because their ranges depend on the model.
 
-import { GALLERY_ACTIONS, MAX_BATCHES, type GalleryAction, type WebviewToHost } from './messages';
+import { GALLERY_ACTIONS, MAX_BATCHES, MOVE_DIRECTIONS, type GalleryAction, type MoveDirection, type WebviewToHost } from './messages';
 import { LIMITS, type RawGenerationConfig } from './generation';
 import { STYLE_LIMITS } from './styles';
 
@@ -41,6 +41,7 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
     case 'refreshGallery':
     case 'showMoreGallery':
     case 'promptHistory':
+    case 'clearQueue':
       return { ok: true, message: { type: raw.type } };
     case 'generate':
       return parseGenerate(raw);
@@ -59,6 +60,10 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
       if (typeof raw.action !== 'string' || !(GALLERY_ACTIONS as readonly string[]).includes(raw.action)) return { ok: false, error: 'galleryAction: unknown action' };
       if (!isPlainFileName(raw.file)) return { ok: false, error: 'galleryAction: bad file name' };
       return { ok: true, message: { type: 'galleryAction', action: raw.action as GalleryAction, file: raw.file } };
+    case 'moveJob':
+      if (!isJobId(raw.jobId)) return { ok: false, error: 'moveJob: bad job id' };
+      if (typeof raw.direction !== 'string' || !(MOVE_DIRECTIONS as readonly string[]).includes(raw.direction)) return { ok: false, error: 'moveJob: direction must be "up" or "down"' };
+      return { ok: true, message: { type: 'moveJob', jobId: raw.jobId, direction: raw.direction as MoveDirection } };
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(String(raw.type).slice(0, 40))}` };
   }

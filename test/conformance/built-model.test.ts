@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { buildModel, type BuiltModel } from '../../src/builder/build-model';
 import { PixArtPipeline } from '../../src/pipeline/pipeline';
-import { verifyModelFolder } from '../../src/pipeline/model-folder';
+import { verifyModelFolder } from '../../src/pipeline/model-folder-check';
 import { checkCase } from '../support/compare';
 import { listCases, caseFile, type CaseMeta } from '../support/cases';
 import { conformanceEngines } from '../support/engines';

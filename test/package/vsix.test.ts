@@ -51,7 +51,7 @@ function expectedLibs(spec: WheelSpec): string[] {
 }
 
 // Top-level entries of extension/ a VSIX may have; anything else (tests, sources, bench results…) is a leak.
-const ALLOWED_TOP = new Set(['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist', 'media', 'models', 'openvino', 'node_modules']);
+const ALLOWED_TOP = new Set(['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist', 'docs', 'media', 'models', 'openvino', 'node_modules']);
 const FORBIDDEN = [/\.map$/, /(^|\/)__pycache__\//, /^models\/tests\//, /\.vsix$/, /^node_modules\/(@huggingface|openvino-node|esbuild|typescript)\//, /^node_modules\/sharp\/src\//];
 
 type Entries = Map<string, Buffer>;
@@ -63,7 +63,7 @@ function checkFileList(target: string, names: string[]): void {
     assert.ok(ALLOWED_TOP.has(n.split('/')[0]), `${target}: ${n} should not be in the VSIX`);
     for (const f of FORBIDDEN) assert.doesNotMatch(n, f, `${target}: ${n} should not be in the VSIX`);
   }
-  for (const n of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview.js', 'dist/webview.css', 'dist/codicon.ttf', 'media/icon.png', 'models/convert.py']) {
+  for (const n of ['package.json', 'readme.md', 'changelog.md', 'LICENSE.txt', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview.js', 'dist/webview.css', 'dist/codicon.ttf', 'media/icon.png', 'docs/model-folders.md', 'models/convert.py']) {
     assert.ok(names.includes(n), `${target}: ${n} missing`);
   }
 }

@@ -12,8 +12,9 @@ import { describeValue, timed, type Property } from './reader-properties';
 
 // The message types and gallery actions as messages.ts declares them, listed here so that the
 // check does not read the parser's own tables; the two types below fail to compile if one is missed.
-const BARE = ['ready', 'selectModelFolder', 'openSettings', 'showLog', 'reloadModel', 'refreshGallery', 'showMoreGallery', 'promptHistory'] as const;
-const TYPES = [...BARE, 'generate', 'cancel', 'countTokens', 'galleryAction', 'rerunNextSeed'] as const;
+const BARE = ['ready', 'selectModelFolder', 'openSettings', 'showLog', 'reloadModel', 'refreshGallery', 'showMoreGallery', 'promptHistory', 'clearQueue'] as const;
+const TYPES = [...BARE, 'generate', 'cancel', 'moveJob', 'countTokens', 'galleryAction', 'rerunNextSeed'] as const;
+const DIRECTIONS = ['up', 'down'] as const;
 /** messages.ts: a style name is at most 60 characters ('' = none); 1 … 10 batches. */
 const STYLE_NAME_CHARS = 60;
 const MAX_BATCHES = 10;
@@ -52,6 +53,7 @@ export function expectedMessage(raw: unknown): WebviewToHost | null {
     if (raw.jobId === undefined) return { type };
     return isJobId(raw.jobId) ? { type, jobId: raw.jobId as string } : null;
   }
+  if (type === 'moveJob') return isJobId(raw.jobId) && oneOf(DIRECTIONS, raw.direction) ? { type, jobId: raw.jobId as string, direction: raw.direction } : null;
   if (type === 'countTokens') {
     const { requestId, text } = raw;
     if (typeof requestId !== 'number' || !Number.isInteger(requestId) || Math.abs(requestId) > Number.MAX_SAFE_INTEGER || typeof text !== 'string') return null;
@@ -109,11 +111,12 @@ const action = fc.oneof(fc.constantFrom(...ACTIONS, 'Open', 'delete ', 'construc
 const type = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TYPES) }, fc.constantFrom('Ready', ' cancel', 'generate\0', 'constructor', 'toString', '__proto__', ''), fc.string({ unit: 'binary' }), anything);
 const style = fc.oneof(fc.constantFrom('', 'Watercolor', 'x'.repeat(STYLE_NAME_CHARS), 'x'.repeat(STYLE_NAME_CHARS + 1)), nearLength(STYLE_NAME_CHARS), anything);
 const batches = fc.oneof(fc.integer({ min: -2, max: MAX_BATCHES + 2 }), fc.constantFrom(1.5, NaN, Infinity, '2', 2n), anything);
+const direction = fc.oneof(fc.constantFrom(...DIRECTIONS, 'Up', 'left', ' down', '', 'constructor'), anything);
 const params = fc.oneof(fc.object({ maxDepth: 1 }), anything, fc.constant(null), fc.array(fc.integer()));
 
 /** An object with a type and any of the fields the message types use, each valid or not, and extra keys. */
 const messageShaped = fc.tuple(
-  fc.record({ type, params, jobId, requestId, text, action, file, style, batches }, { requiredKeys: ['type'] }),
+  fc.record({ type, params, jobId, direction, requestId, text, action, file, style, batches }, { requiredKeys: ['type'] }),
   fc.dictionary(fc.string({ maxLength: 8 }), anything, { maxKeys: 3 }),
 ).map(([fields, extra]) => ({ ...extra, ...fields }));
 
@@ -123,17 +126,18 @@ const validMessage: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ type: fc.constant('rerunNextSeed'), jobId: fc.stringMatching(/^[\w-]{1,64}$/) }),
   fc.record({ type: fc.constant('rerunNextSeed'), file: validFile }),
   fc.record({ type: fc.constant('cancel'), jobId: fc.stringMatching(/^[\w-]{1,64}$/) }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constant('moveJob'), jobId: fc.stringMatching(/^[\w-]{1,64}$/), direction: fc.constantFrom(...DIRECTIONS) }),
   fc.record({ type: fc.constant('countTokens'), requestId: fc.maxSafeInteger(), text: fc.oneof(fc.string({ unit: 'binary' }), nearLength(LIMITS.tokenTextChars)) }),
   fc.record({ type: fc.constant('galleryAction'), action: fc.constantFrom(...ACTIONS), file: validFile }),
 );
 
 /** Damage to a valid message: a field dropped, replaced, added or edited; the type changed; the message wrapped. */
 type Mutation = { kind: 'drop' | 'set' | 'add' | 'edit' | 'retype' | 'wrap'; key: string; value: unknown; at: number; insert: string };
-const FIELDS = ['type', 'params', 'jobId', 'requestId', 'text', 'action', 'file', 'style', 'batches'];
+const FIELDS = ['type', 'params', 'jobId', 'direction', 'requestId', 'text', 'action', 'file', 'style', 'batches'];
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom('drop', 'set', 'add', 'edit', 'retype', 'wrap'),
   key: fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 6 })),
-  value: fc.oneof(anything, jobId, requestId, file),
+  value: fc.oneof(anything, jobId, direction, requestId, file),
   at: fc.double({ min: 0, max: 1, noNaN: true }),
   insert: fc.oneof(fc.constantFrom(...PIECES), fc.constantFrom('x'.repeat(LIMITS.fileNameChars), '1'.repeat(LIMITS.jobIdChars))),
 });

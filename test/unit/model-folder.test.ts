@@ -4,7 +4,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, appendFileSyn
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
-import { checkMicroConditions, missingInputError, modelKind, readModelFolder, verifyModelFolder, MANIFEST_FILE } from '../../src/pipeline/model-folder';
+import { checkMicroConditions, missingInputError, modelKind, readModelFolder, MANIFEST_FILE } from '../../src/pipeline/model-folder';
+import { verifyModelFolder } from '../../src/pipeline/model-folder-check';
 import { tinyModelDir } from '../support/paths';
 
 function copyTiny(): string {
