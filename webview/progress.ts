@@ -88,7 +88,7 @@ export class Progress {
     const rows = new Map(Array.from(this.queue.children, (li) => [(li as HTMLElement).dataset.job ?? '', li as HTMLElement]));
     const ids = new Set(waiting.map((j) => j.id));
     for (const [id, li] of rows) if (!ids.has(id)) li.remove();
-    for (const j of waiting) {
+    waiting.forEach((j, i) => {
       const what = this.labelOf(j);
       const label = `Cancel queued job ${j.position}: ${what}`;
       let li = rows.get(j.id);
@@ -104,8 +104,11 @@ export class Progress {
         cancel.setAttribute('aria-label', label);
         cancel.title = label;
       }
-      this.queue.append(li); // in queue order (append moves a kept row)
-    }
+      // In queue order; a row already in its place is not touched (moving a node, even to where it
+      // is, detaches it for a moment, and a click then lands nowhere).
+      const at = this.queue.children[i];
+      if (at !== li) this.queue.insertBefore(li, at ?? null);
+    });
   }
 
   /** A step done, or a phase under way (the bar counts steps done; encoding: indeterminate). */
