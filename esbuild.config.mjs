@@ -26,6 +26,9 @@ const entries = [
   // The generator webview: browser code and its stylesheet.
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   { entryPoints: ['webview/style.css'], outfile: 'dist/webview.css' },
+  // The studio (an editor-area webview panel): its own script and stylesheet.
+  { entryPoints: ['webview/studio/main.ts'], outfile: 'dist/studio.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { entryPoints: ['webview/studio/studio.css'], outfile: 'dist/studio.css' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

@@ -53,7 +53,8 @@ export class Gallery {
     const what = imageCaption(item.file, item.parameters);
     const img = el('img', { src: item.src, alt: what, loading: 'lazy', draggable: 'false' });
     const open = el('button', { type: 'button', class: 'thumb', title: `${what}\n${item.file}`, 'aria-label': `Open ${item.file}: ${what}` }, img);
-    open.addEventListener('click', () => this.act('open', item.file));
+    // The studio (editor area) shows it large with its parameters; Open in the studio opens the file itself.
+    open.addEventListener('click', () => this.send({ type: 'openInStudio', file: item.file }));
     const bar = el('div', { class: 'actions', role: 'toolbar', 'aria-label': `Actions for ${item.file}` });
     for (const a of ACTIONS) {
       const b = el('button', { type: 'button', class: `link ${a.action}`, title: a.title, 'aria-label': `${a.title}: ${item.file}` }, a.label);

@@ -107,7 +107,9 @@ export type WebviewToHost =
   | { type: 'refreshGallery' }
   /** One more page of the gallery. */
   | { type: 'showMoreGallery' }
-  | { type: 'galleryAction'; action: GalleryAction; file: string };
+  | { type: 'galleryAction'; action: GalleryAction; file: string }
+  /** A gallery thumbnail was clicked: show that image (a name in the output folder) in the studio. */
+  | { type: 'openInStudio'; file: string };
 
 // ─── host → webview ──────────────────────────────────────────────────────────
 

@@ -54,6 +54,9 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
       if (typeof raw.action !== 'string' || !(GALLERY_ACTIONS as readonly string[]).includes(raw.action)) return { ok: false, error: 'galleryAction: unknown action' };
       if (!isPlainFileName(raw.file)) return { ok: false, error: 'galleryAction: bad file name' };
       return { ok: true, message: { type: 'galleryAction', action: raw.action as GalleryAction, file: raw.file } };
+    case 'openInStudio':
+      if (!isPlainFileName(raw.file)) return { ok: false, error: 'openInStudio: bad file name' };
+      return { ok: true, message: { type: 'openInStudio', file: raw.file } };
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(String(raw.type).slice(0, 40))}` };
   }
