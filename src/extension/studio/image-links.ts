@@ -16,9 +16,6 @@ export interface ImageLink {
 export const LINK_WINDOW = 2000;
 export const HOVER_IMAGE = /\.(png|webp|jpe?g)$/i;
 
-const MARKDOWN_IMAGE = /!\[[^\]\n]{0,1000}\]\(\s{0,10}(<[^>\n]{1,2000}>|[^\s)]{1,2000})(?:\s{1,10}(?:"[^"\n]{0,500}"|'[^'\n]{0,500}'))?\s{0,10}\)/g;
-const HTML_IMAGE = /<img\s[^>]{0,2000}?\bsrc\s{0,10}=\s{0,10}("[^"\n]{1,2000}"|'[^'\n]{1,2000}'|[^\s>'"]{1,2000})[^>]{0,2000}>/gi;
-
 /** The link's target without its dressing; undefined for one that is not a local image file. */
 export function cleanTarget(raw: string): string | undefined {
   let t = raw.trim();
@@ -33,19 +30,56 @@ export function cleanTarget(raw: string): string | undefined {
   return t && HOVER_IMAGE.test(t) ? t : undefined;
 }
 
+/** `![alt](target "title")` starting at `i` (at its `!`): the target as written and the end; a hand-written scan, linear in the link. */
+function markdownImage(text: string, i: number): { raw: string; end: number } | undefined {
+  const close = text.indexOf(']', i + 2);
+  if (close < 0 || text[close + 1] !== '(' || text.slice(i + 2, close).includes('\n')) return undefined;
+  let j = close + 2;
+  while (text[j] === ' ') j++;
+  let raw: string;
+  if (text[j] === '<') {
+    const gt = text.indexOf('>', j);
+    if (gt < 0) return undefined;
+    raw = text.slice(j, gt + 1);
+    j = gt + 1;
+  } else {
+    const m = /[^\s)]+/y;
+    m.lastIndex = j;
+    const got = m.exec(text);
+    if (!got) return undefined;
+    raw = got[0];
+    j += raw.length;
+  }
+  const title = /\s+(?:"[^"\n]*"|'[^'\n]*')/y; // one pass: quoted text has no way back
+  title.lastIndex = j;
+  if (title.exec(text)) j = title.lastIndex;
+  while (text[j] === ' ') j++;
+  return text[j] === ')' ? { raw, end: j + 1 } : undefined;
+}
+
+/** `<img … src=…>` starting at `i`: the tag ends at the next `>` (or before the next `<`), so tags never overlap. */
+function htmlImage(text: string, i: number): { raw: string; end: number } | undefined {
+  if (!/^<img\s/i.test(text.slice(i, i + 5))) return undefined;
+  const gt = text.indexOf('>', i + 1);
+  const lt = text.indexOf('<', i + 1);
+  if (gt < 0 || (lt >= 0 && lt < gt)) return undefined;
+  const src = /\ssrc\s*=\s*("[^"]*"|'[^']*'|[^\s>'"]+)/i.exec(text.slice(i, gt));
+  return src ? { raw: src[1], end: gt + 1 } : undefined;
+}
+
 /** The image link whose text holds column `character` of `line`, if any. */
 export function imageLinkAt(line: string, character: number): ImageLink | undefined {
   const from = Math.max(0, character - LINK_WINDOW);
   const text = line.slice(from, character + LINK_WINDOW);
   const at = character - from;
-  for (const re of [MARKDOWN_IMAGE, HTML_IMAGE]) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (m.index > at) break;
-      if (at >= m.index + m[0].length) continue;
-      const target = cleanTarget(m[1]);
-      if (target) return { target, start: from + m.index, end: from + m.index + m[0].length };
-    }
+  // Links start with `![` or `<img`: try each start at or before the cursor, nearest first.
+  for (let i = Math.min(at, text.length - 1); i >= 0; i--) {
+    const c = text[i];
+    if (c !== '!' && c !== '<') continue;
+    const link = c === '!' ? (text[i + 1] === '[' ? markdownImage(text, i) : undefined) : htmlImage(text, i);
+    if (!link || at >= link.end) continue;
+    const target = cleanTarget(link.raw);
+    return target ? { target, start: from + i, end: from + link.end } : undefined;
   }
   return undefined;
 }
