@@ -109,7 +109,7 @@ function showHistory(): void {
   grid.select(saved.selected);
   const shown = grid.count;
   const runCount = groups.filter((g) => g.run !== undefined).length;
-  count.textContent = items.length === 0 ? `No images in ${folder || 'the output folder'}` : `${shown === items.length ? `${items.length}` : `${shown} of ${items.length}`} images in ${folder}${runCount ? ` · ${runCount} runs` : ''}`;
+  count.textContent = items.length === 0 ? `No images in ${folder || 'the output folder'}` : `${shown === items.length ? `${items.length}` : `${shown} of ${items.length}`} images in ${folder}${runCount ? ` · ${runCount} run${runCount === 1 ? '' : 's'}` : ''}`;
 }
 
 function onHistory(msg: Extract<HostToStudio, { type: 'history' }>): void {
