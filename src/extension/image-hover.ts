@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { imageLinkAt, resolveImageTarget } from './studio/image-links';
 import type { BoundedReader } from './studio/bounded-read';
 import type { ImageParameters } from '../image/parameters';
+import { VARIATIONS } from './studio/regenerate';
 
 export const HOVER_COMMANDS = {
   regenerate: 'pixart.regenerateImage',
@@ -18,7 +19,8 @@ export const HOVER_COMMANDS = {
 
 /** Longest prompt shown in a hover (the rest is cut with an ellipsis). */
 const PROMPT_CHARS = 500;
-const PICTURE_WIDTH = 256;
+/** The picture comes last and this wide, so that the text and links above it stay in the hover's height. */
+const PICTURE_WIDTH = 160;
 
 function commandLink(label: string, command: string, file: string, title: string): string {
   return `[${label}](command:${command}?${encodeURIComponent(JSON.stringify([file]))} "${title}")`;
@@ -60,12 +62,13 @@ export class ImageHoverProvider implements vscode.HoverProvider {
     const md = new vscode.MarkdownString('', true);
     md.isTrusted = { enabledCommands: Object.values(HOVER_COMMANDS) };
     md.supportHtml = false;
-    if (inWorkspace) md.appendMarkdown(`![](${vscode.Uri.file(file).toString()}|width=${PICTURE_WIDTH})\n\n`);
     md.appendMarkdown('**');
     md.appendText(path.basename(file));
     md.appendMarkdown('**\n\n');
+    const picture = () => inWorkspace && md.appendMarkdown(`\n\n![](${vscode.Uri.file(file).toString()}|width=${PICTURE_WIDTH})`);
     if (!p) {
       md.appendText(`No generation parameters: ${why}`);
+      picture();
       return md;
     }
     md.appendMarkdown('*Prompt:* ');
@@ -81,10 +84,11 @@ export class ImageHoverProvider implements vscode.HoverProvider {
     md.appendMarkdown(
       [
         commandLink('$(refresh) Regenerate', HOVER_COMMANDS.regenerate, file, 'Generate again with the same seed'),
-        commandLink('$(versions) Variations', HOVER_COMMANDS.variations, file, 'Generate with the next seeds'),
+        commandLink('$(versions) Variations', HOVER_COMMANDS.variations, file, `Generate ${VARIATIONS} images with the next seeds`),
         commandLink('$(preview) Open in Studio', HOVER_COMMANDS.openStudio, file, 'Show it in PixArt Studio'),
       ].join(' · '),
     );
+    picture();
     return md;
   }
 }

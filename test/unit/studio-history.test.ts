@@ -29,13 +29,14 @@ function runsFound(items: GalleryItem[]): string[][] {
   return [...by.values()].map((v) => v.sort()).sort((a, b) => a[0].localeCompare(b[0]));
 }
 
-test('search: every word of the query, in any case, in the prompt or the file name', () => {
+test('search: every word of the query, in any case, in the prompt (the file name when there is none)', () => {
   const a = img('x1.png', { prompt: 'A Red Bicycle by the wall' });
   const b = img('x2.png', null);
   assert.deepEqual(searchWords('  red   BIKE '), ['red', 'bike']);
   assert.equal(matches(a, searchWords('bicycle red')), true);
   assert.equal(matches(a, searchWords('red car')), false);
   assert.equal(matches(b, searchWords('x2')), true, 'a file without parameters by its name');
+  assert.equal(matches(a, searchWords('x1')), false, 'one with a prompt by its prompt only');
   assert.equal(matches(b, []), true);
 });
 
@@ -92,15 +93,17 @@ test('groups: neighbours of one run together, singles between; the view filters,
   assert.deepEqual(historyView(items, runs, { ...q, query: 'nothing' }), []);
 });
 
-test('5,000 images: runs, search and grouping in well under a frame budget each', () => {
+test('5,000 images: runs, search and grouping in a fraction of a second each', (t) => {
   clock = T0;
   const items = Array.from({ length: 5000 }, (_, n) => img(`i${n}.png`, { prompt: `scene ${n % 97} of the sea`, seed: String(n), ...(n % 5 < 4 ? batch(4, n % 5) : {}) }, 1000));
-  let t = performance.now();
+  let t0 = performance.now();
   const runs = runIds(items);
-  const runsMs = performance.now() - t;
-  t = performance.now();
+  const runsMs = performance.now() - t0;
+  t0 = performance.now();
   const view = historyView(items, runs, { query: 'scene 5 sea', order: 'prompt', favouritesOnly: false, favourites: new Set(), grouped: true });
-  const viewMs = performance.now() - t;
+  const viewMs = performance.now() - t0;
+  t.diagnostic(`5,000 images: runs ${runsMs.toFixed(1)} ms, search + sort + groups ${viewMs.toFixed(1)} ms`);
   assert.ok(view.length > 0);
-  assert.ok(runsMs < 200 && viewMs < 200, `runs ${runsMs.toFixed(1)} ms, view ${viewMs.toFixed(1)} ms`);
+  // Measured 10–15 ms and 2–13 ms here; the bound leaves room for a loaded machine.
+  assert.ok(runsMs < 300 && viewMs < 300, `runs ${runsMs.toFixed(1)} ms, view ${viewMs.toFixed(1)} ms`);
 });

@@ -10,7 +10,8 @@ import { NAV_KEYS, layoutRows, moveIndex, scrollToShow, visibleRows, type Layout
 
 const TILE = 132; // px, a tile's height with its gap (the CSS sizes the picture to match)
 const HEADER = 26;
-const MIN_TILE_WIDTH = 124;
+const TILE_WIDTH = 100; // px, the narrowest a tile gets (the columns share the width)
+const GAP = 6;
 
 export interface GridEvents {
   /** An image was chosen (click, Enter). */
@@ -63,7 +64,7 @@ export class Grid {
   }
 
   private relayout(): void {
-    const columns = Math.max(1, Math.floor((this.element.clientWidth - 8) / MIN_TILE_WIDTH));
+    const columns = Math.max(1, Math.floor((this.element.clientWidth - 8 + GAP) / (TILE_WIDTH + GAP)));
     this.layout = layoutRows(this.groups, { columns, tileHeight: TILE, headerHeight: HEADER });
     this.spacer.style.height = `${this.layout.height}px`;
     this.spacer.style.setProperty('--columns', String(columns));

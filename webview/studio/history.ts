@@ -27,10 +27,10 @@ export function searchWords(query: string): string[] {
   return query.toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-/** Whether an image's prompt (else its file name) holds every word, in any case. */
+/** Whether an image's prompt (its file name when it carries none) holds every word, in any case. */
 export function matches(item: GalleryItem, words: readonly string[]): boolean {
   if (words.length === 0) return true;
-  const text = `${item.parameters?.prompt ?? ''}\n${item.file}`.toLowerCase();
+  const text = (item.parameters?.prompt ?? item.file).toLowerCase();
   return words.every((w) => text.includes(w));
 }
 

@@ -93,6 +93,7 @@ export class StudioPanel implements vscode.Disposable {
     const panel = this.panel;
     if (!panel || !this.ready) return;
     const listing = ++this.listing;
+    const t0 = Date.now();
     const folder = await this.controller.output.resolve(false);
     const all = await this.controller.gallery.listing();
     const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
@@ -107,13 +108,17 @@ export class StudioPanel implements vscode.Disposable {
     const select = this.pendingSelect;
     this.pendingSelect = undefined;
     this.postHistory(all, select);
+    const listedMs = Date.now() - t0;
+    let read = 0;
     for (let i = 0; i < all.length; i += READ_CHUNK) {
       const chunk = all.slice(i, i + READ_CHUNK);
       if (chunk.every((c) => c.parameters)) continue;
+      read += chunk.length;
       await this.controller.gallery.withParameters(chunk);
       if (listing !== this.listing || this.panel !== panel) return;
       this.postHistory(all);
     }
+    this.log.info(`studio: ${all.length} images listed and posted in ${listedMs} ms${read ? `, ${read} files' parameters read in ${Date.now() - t0 - listedMs} ms` : ''}`);
   }
 
   private postHistory(all: StoredImage[], select?: string): void {
