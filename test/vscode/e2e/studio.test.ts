@@ -266,7 +266,8 @@ describe(`PixArt Studio with ${COUNT} images`, { timeout: 8 * 60_000 }, () => {
       await f.locator('.panes figure').nth(1).waitFor();
       await shot(`07-compare-${theme}`);
       await page.keyboard.press('Escape');
-      await openFile(page, 'docs/studio.md');
+      await page.locator('.tabs-container .tab', { hasText: 'studio.md' }).click(); // open since the hover test
+      await page.locator('.tabs-container .tab.active[aria-label^="studio.md"]').waitFor();
       const line = page.locator('.editor-group-container.active .monaco-editor .view-lines > .view-line').first();
       const box = (await line.boundingBox())!;
       await page.mouse.move(box.x + 200, box.y + 200);
