@@ -3,8 +3,8 @@
 // pictures are gallery items (GalleryItem), the buttons gallery actions (GalleryAction): the
 // studio shows the same images and does the same things as the sidebar's gallery.
 
-import { GALLERY_ACTIONS, type GalleryAction, type GalleryItem } from './messages';
-import { isPlainFileName, type Parsed } from './validate';
+import type { GalleryAction, GalleryItem } from './messages';
+import { isPlainFileName, isRecord, parseGalleryAction, type Parsed } from './validate';
 
 /** Most file names one thumbnails request may name (a screenful of rows). */
 export const STUDIO_THUMBNAILS_MAX = 200;
@@ -25,10 +25,6 @@ export type HostToStudio =
   | { type: 'favourites'; favourites: string[] }
   | { type: 'thumbnails'; uris: Record<string, string> };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Checks the shape of a message from the studio webview. */
 export function parseStudioMessage(raw: unknown): Parsed<StudioToHost> {
   if (!isRecord(raw) || typeof raw.type !== 'string') return { ok: false, error: 'message without a type' };
@@ -37,9 +33,7 @@ export function parseStudioMessage(raw: unknown): Parsed<StudioToHost> {
     case 'refresh':
       return { ok: true, message: { type: raw.type } };
     case 'galleryAction':
-      if (typeof raw.action !== 'string' || !(GALLERY_ACTIONS as readonly string[]).includes(raw.action)) return { ok: false, error: 'galleryAction: unknown action' };
-      if (!isPlainFileName(raw.file)) return { ok: false, error: 'galleryAction: bad file name' };
-      return { ok: true, message: { type: 'galleryAction', action: raw.action as GalleryAction, file: raw.file } };
+      return parseGalleryAction(raw);
     case 'favourite':
       if (!isPlainFileName(raw.file)) return { ok: false, error: 'favourite: bad file name' };
       if (typeof raw.on !== 'boolean') return { ok: false, error: 'favourite: on must be true or false' };

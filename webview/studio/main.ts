@@ -127,26 +127,18 @@ function onHistory(msg: Extract<HostToStudio, { type: 'history' }>): void {
   showViewer();
 }
 
-search.addEventListener('input', () => {
-  saved.query = search.value;
-  save();
-  showHistory();
-});
-sort.addEventListener('change', () => {
-  saved.order = sort.value as SortOrder;
-  save();
-  showHistory();
-});
-favOnly.addEventListener('change', () => {
-  saved.favouritesOnly = favOnly.checked;
-  save();
-  showHistory();
-});
-grouped.addEventListener('change', () => {
-  saved.grouped = grouped.checked;
-  save();
-  showHistory();
-});
+/** A filter control: its new value into the saved state, and the history shown again. */
+function onFilter(control: HTMLElement, event: string, apply: () => void): void {
+  control.addEventListener(event, () => {
+    apply();
+    save();
+    showHistory();
+  });
+}
+onFilter(search, 'input', () => (saved.query = search.value));
+onFilter(sort, 'change', () => (saved.order = sort.value as SortOrder));
+onFilter(favOnly, 'change', () => (saved.favouritesOnly = favOnly.checked));
+onFilter(grouped, 'change', () => (saved.grouped = grouped.checked));
 refresh.addEventListener('click', () => send({ type: 'refresh' }));
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && compareWith) {
