@@ -3,7 +3,7 @@
 // pictures are gallery items (GalleryItem), the buttons gallery actions (GalleryAction): the
 // studio shows the same images and does the same things as the sidebar's gallery.
 
-import type { GalleryAction, GalleryItem } from './messages';
+import type { GalleryAction, GalleryItem, ImageParameters } from './messages';
 import { isPlainFileName, isRecord, parseGalleryAction, type Parsed } from './validate';
 
 /** Most file names one thumbnails request may name (a screenful of rows). */
@@ -21,6 +21,8 @@ export type StudioToHost =
 export type HostToStudio =
   /** Every image of the output folder, newest first; `select`: the image to show large. */
   | { type: 'history'; folder: string; items: GalleryItem[]; favourites: string[]; inline: boolean; select?: string }
+  /** Parameters read since the history was posted, by file name (a chunk at a time). */
+  | { type: 'parameters'; parameters: Record<string, ImageParameters> }
   | { type: 'select'; file: string }
   | { type: 'favourites'; favourites: string[] }
   | { type: 'thumbnails'; uris: Record<string, string> };

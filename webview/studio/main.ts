@@ -152,6 +152,14 @@ window.addEventListener('message', (event: MessageEvent<HostToStudio>) => {
   switch (msg.type) {
     case 'history':
       return onHistory(msg);
+    case 'parameters':
+      for (const [file, p] of Object.entries(msg.parameters)) {
+        const item = byFile.get(file);
+        if (item) item.parameters = p;
+      }
+      runs = runIds(items);
+      showHistory();
+      return showViewer();
     case 'select':
       if (!byFile.has(msg.file)) return;
       compareWith = undefined;

@@ -1,6 +1,6 @@
 // The studio: an editor-area webview panel over the output folder's whole history (the sidebar
 // stays the quick form). One panel; opening it again reveals it and shows the image asked for.
-// It lists the folder (cheap), posts it, then posts it again as the parameters are read (off the
+// It lists the folder (cheap), posts it, then posts the parameters as they are read (off the
 // host's thread, cached) a chunk at a time. Every message from it is checked (parseStudioMessage);
 // its actions are the gallery's (GalleryActions.run); favourites live in the workspace state.
 
@@ -17,7 +17,7 @@ import { parseStudioMessage, type HostToStudio, type StudioToHost } from '../../
 import type { Favourites } from './favourites';
 
 export const STUDIO_VIEW_TYPE = 'pixart.studio';
-/** Files whose parameters are read before the history is posted again. */
+/** Files whose parameters are read before they are posted. */
 const READ_CHUNK = 1000;
 
 export class StudioPanel implements vscode.Disposable {
@@ -88,7 +88,7 @@ export class StudioPanel implements vscode.Disposable {
     void this.panel?.webview.postMessage(msg);
   }
 
-  /** Lists the output folder again and posts the history (then again as parameters are read). */
+  /** Lists the output folder again and posts the history, then the parameters as they are read. */
   async refresh(): Promise<void> {
     const panel = this.panel;
     if (!panel || !this.ready) return;
@@ -116,7 +116,8 @@ export class StudioPanel implements vscode.Disposable {
       read += chunk.length;
       await this.controller.gallery.withParameters(chunk);
       if (listing !== this.listing || this.panel !== panel) return;
-      this.postHistory(all);
+      // Only what is new: the whole history of 5,000 is ~2 MB of JSON.
+      this.post({ type: 'parameters', parameters: Object.fromEntries(chunk.flatMap((c) => (c.parameters ? [[c.file, c.parameters]] : []))) });
     }
     this.log.info(`studio: ${all.length} images listed and posted in ${listedMs} ms${read ? `, ${read} files' parameters read in ${Date.now() - t0 - listedMs} ms` : ''}`);
   }

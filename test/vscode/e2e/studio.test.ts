@@ -269,6 +269,7 @@ describe(`PixArt Studio with ${COUNT} images`, { timeout: 8 * 60_000 }, () => {
       await page.locator('.tabs-container .tab', { hasText: 'studio.md' }).click(); // open since the hover test
       await page.locator('.tabs-container .tab.active[aria-label^="studio.md"]').waitFor();
       const line = page.locator('.editor-group-container.active .monaco-editor .view-lines > .view-line').first();
+      await line.waitFor(); // the editor drawn again after the switch
       const box = (await line.boundingBox())!;
       await page.mouse.move(box.x + 200, box.y + 200);
       await page.mouse.move(box.x + 60, box.y + box.height / 2);
