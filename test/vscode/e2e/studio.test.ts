@@ -269,8 +269,8 @@ describe(`PixArt Studio with ${COUNT} images`, { timeout: 8 * 60_000 }, () => {
       await page.locator('.tabs-container .tab', { hasText: 'studio.md' }).click(); // open since the hover test
       await page.locator('.tabs-container .tab.active[aria-label^="studio.md"]').waitFor();
       const line = page.locator('.editor-group-container.active .monaco-editor .view-lines > .view-line').first();
-      await line.waitFor(); // the editor drawn again after the switch
-      const box = (await line.boundingBox())!;
+      // The editor draws its lines again after the switch: a line's box can be null for a moment.
+      const box = (await until(() => line.boundingBox(), (b) => b !== null, 'the first line of studio.md drawn'))!;
       await page.mouse.move(box.x + 200, box.y + 200);
       await page.mouse.move(box.x + 60, box.y + box.height / 2);
       await page.locator('.monaco-hover:visible', { hasText: 'Open in Studio' }).waitFor({ timeout: 20_000 });
