@@ -27,6 +27,9 @@ const entries = [
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // The codicon font comes with its stylesheet (@vscode/codicons), beside it in dist/.
   { entryPoints: ['webview/style.css'], outfile: 'dist/webview.css', loader: { '.ttf': 'file' }, assetNames: '[name]' },
+  // The studio (an editor-area webview panel): its own script and stylesheet (with the codicon font, as above).
+  { entryPoints: ['webview/studio/main.ts'], outfile: 'dist/studio.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { entryPoints: ['webview/studio/studio.css'], outfile: 'dist/studio.css', loader: { '.ttf': 'file' }, assetNames: '[name]' },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

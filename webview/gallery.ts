@@ -75,7 +75,8 @@ export class Gallery {
     const what = imageCaption(item.file, item.parameters);
     const img = el('img', { src: item.src, alt: what, loading: 'lazy', draggable: 'false' });
     const open = el('button', { type: 'button', class: 'thumb', title: `${what}\n${item.file}`, 'aria-label': `Open ${item.file}: ${what}` }, img);
-    open.addEventListener('click', () => this.act('open', item.file));
+    // The studio (editor area) shows it large with its parameters; Open in the studio opens the file itself.
+    open.addEventListener('click', () => this.send({ type: 'openInStudio', file: item.file }));
     const bar = toolbar(`Actions for ${item.file}`, ACTIONS.map((a) => ({ icon: a.icon, label: a.title, kind: a.kind, run: () => this.act(a.action, item.file) })));
     const meta = imageMeta(item.parameters);
     const li = el('li', { class: `tile${this.newFiles.has(item.file) ? ' new' : ''}`, draggable: 'true' }, open, withCaption ? el('p', { class: 'caption' }, what) : '', meta ? el('p', { class: 'hint meta' }, meta) : '', bar);

@@ -17,6 +17,7 @@ import { isInside } from './naming';
 import { registerLanguageModelTools, type ListImagesTool } from './lm-tools';
 import type { GenerateImageTool } from './lm-generate-tool';
 import { MCP_PROVIDER_ID, McpDefinitionProvider } from './mcp-definition';
+import { registerStudio } from './studio/studio-commands';
 
 let active: Controller | undefined;
 
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     registerGalleryDrop(actions, log),
   );
   registerCommands(context, controller, view, actions, log);
+  registerStudio(context, controller, actions, log);
   const tools = registerLanguageModelTools(controller, log);
   const mcp = new McpDefinitionProvider({ extensionPath: context.extensionPath, version: String(context.extension.packageJSON.version) }, controller);
   context.subscriptions.push(...tools.disposables, mcp, vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, mcp));

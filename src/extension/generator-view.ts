@@ -167,13 +167,18 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
         if (folder) await this.actions.run(m.action, path.join(folder, m.file));
         return;
       }
+      case 'openInStudio': {
+        const folder = this.galleryFolder ?? (await this.controller.output.resolve(false));
+        if (folder) await vscode.commands.executeCommand('pixart.openStudio', path.join(folder, m.file));
+        return;
+      }
       default:
         await this.buttons[m.type]();
     }
   }
 
   /** The webview's buttons that only ask for something to happen. */
-  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'moveJob' | 'countTokens' | 'galleryAction' | 'rerunNextSeed'>, () => unknown> = {
+  private readonly buttons: Record<Exclude<WebviewToHost['type'], 'ready' | 'generate' | 'cancel' | 'moveJob' | 'countTokens' | 'galleryAction' | 'rerunNextSeed' | 'openInStudio'>, () => unknown> = {
     selectModelFolder: () => vscode.commands.executeCommand('pixart.selectModelFolder'),
     openSettings: () => vscode.commands.executeCommand('pixart.openSettings'),
     showLog: () => this.log.show(),

@@ -131,7 +131,9 @@ export type WebviewToHost =
   /** Moves a queued job one place (not the running one). */
   | { type: 'moveJob'; jobId: string; direction: MoveDirection }
   /** Cancels every queued job; the running one goes on. */
-  | { type: 'clearQueue' };
+  | { type: 'clearQueue' }
+  /** A gallery thumbnail was clicked: show that image (a name in the output folder) in the studio. */
+  | { type: 'openInStudio'; file: string };
 
 // ─── host → webview ──────────────────────────────────────────────────────────
 

@@ -6,7 +6,7 @@ import { GALLERY_ACTIONS, MAX_BATCHES, MOVE_DIRECTIONS, type GalleryAction, type
 import { LIMITS, type RawGenerationConfig } from './generation';
 import { STYLE_LIMITS } from './styles';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -28,6 +28,13 @@ function isJobId(v: unknown): v is string {
 }
 
 export type Parsed<T> = { ok: true; message: T } | { ok: false; error: string };
+
+/** A gallery action on a file, as the sidebar and the studio send it. */
+export function parseGalleryAction(raw: Record<string, unknown>): Parsed<{ type: 'galleryAction'; action: GalleryAction; file: string }> {
+  if (typeof raw.action !== 'string' || !(GALLERY_ACTIONS as readonly string[]).includes(raw.action)) return { ok: false, error: 'galleryAction: unknown action' };
+  if (!isPlainFileName(raw.file)) return { ok: false, error: 'galleryAction: bad file name' };
+  return { ok: true, message: { type: 'galleryAction', action: raw.action as GalleryAction, file: raw.file } };
+}
 
 /** Checks the shape of a message from the webview. Generation values are checked separately (validateGenerationParams) because their ranges depend on the model. */
 export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
@@ -57,13 +64,14 @@ export function parseWebviewMessage(raw: unknown): Parsed<WebviewToHost> {
       if (typeof raw.text !== 'string') return { ok: false, error: 'countTokens: text must be a string' };
       return { ok: true, message: { type: 'countTokens', requestId: raw.requestId as number, text: raw.text.slice(0, LIMITS.tokenTextChars) } };
     case 'galleryAction':
-      if (typeof raw.action !== 'string' || !(GALLERY_ACTIONS as readonly string[]).includes(raw.action)) return { ok: false, error: 'galleryAction: unknown action' };
-      if (!isPlainFileName(raw.file)) return { ok: false, error: 'galleryAction: bad file name' };
-      return { ok: true, message: { type: 'galleryAction', action: raw.action as GalleryAction, file: raw.file } };
+      return parseGalleryAction(raw);
     case 'moveJob':
       if (!isJobId(raw.jobId)) return { ok: false, error: 'moveJob: bad job id' };
       if (typeof raw.direction !== 'string' || !(MOVE_DIRECTIONS as readonly string[]).includes(raw.direction)) return { ok: false, error: 'moveJob: direction must be "up" or "down"' };
       return { ok: true, message: { type: 'moveJob', jobId: raw.jobId, direction: raw.direction as MoveDirection } };
+    case 'openInStudio':
+      if (!isPlainFileName(raw.file)) return { ok: false, error: 'openInStudio: bad file name' };
+      return { ok: true, message: { type: 'openInStudio', file: raw.file } };
     default:
       return { ok: false, error: `unknown message type ${JSON.stringify(String(raw.type).slice(0, 40))}` };
   }

@@ -13,7 +13,7 @@ import { describeValue, timed, type Property } from './reader-properties';
 // The message types and gallery actions as messages.ts declares them, listed here so that the
 // check does not read the parser's own tables; the two types below fail to compile if one is missed.
 const BARE = ['ready', 'selectModelFolder', 'openSettings', 'showLog', 'reloadModel', 'refreshGallery', 'showMoreGallery', 'promptHistory', 'clearQueue'] as const;
-const TYPES = [...BARE, 'generate', 'cancel', 'moveJob', 'countTokens', 'galleryAction', 'rerunNextSeed'] as const;
+const TYPES = [...BARE, 'generate', 'cancel', 'moveJob', 'countTokens', 'galleryAction', 'rerunNextSeed', 'openInStudio'] as const;
 const DIRECTIONS = ['up', 'down'] as const;
 /** messages.ts: a style name is at most 60 characters ('' = none); 1 … 10 batches. */
 const STYLE_NAME_CHARS = 60;
@@ -60,6 +60,7 @@ export function expectedMessage(raw: unknown): WebviewToHost | null {
     return { type, requestId, text: text.slice(0, LIMITS.tokenTextChars) };
   }
   if (type === 'galleryAction') return oneOf(ACTIONS, raw.action) && isGalleryFile(raw.file) ? { type, action: raw.action, file: raw.file as string } : null;
+  if (type === 'openInStudio') return isGalleryFile(raw.file) ? { type, file: raw.file as string } : null;
   return null;
 }
 
@@ -129,6 +130,7 @@ const validMessage: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ type: fc.constant('moveJob'), jobId: fc.stringMatching(/^[\w-]{1,64}$/), direction: fc.constantFrom(...DIRECTIONS) }),
   fc.record({ type: fc.constant('countTokens'), requestId: fc.maxSafeInteger(), text: fc.oneof(fc.string({ unit: 'binary' }), nearLength(LIMITS.tokenTextChars)) }),
   fc.record({ type: fc.constant('galleryAction'), action: fc.constantFrom(...ACTIONS), file: validFile }),
+  fc.record({ type: fc.constant('openInStudio'), file: validFile }),
 );
 
 /** Damage to a valid message: a field dropped, replaced, added or edited; the type changed; the message wrapped. */
