@@ -13,6 +13,8 @@ const CODICONS = {
   next: 'arrow-right',
   folder: 'folder-opened',
   trash: 'trash',
+  starFull: 'star-full',
+  starEmpty: 'star-empty',
 } as const;
 
 export type IconName = keyof typeof CODICONS;

@@ -5,6 +5,7 @@
 import type { GalleryItem } from '../../src/protocol/messages';
 import { el, clear } from '../dom';
 import { imageCaption } from '../format';
+import { icon } from '../icons';
 import type { Group } from './history';
 import { NAV_KEYS, layoutRows, moveIndex, scrollToShow, visibleRows, type Layout, type NavKey } from './windowing';
 
@@ -121,7 +122,7 @@ export class Grid {
       'div',
       { id: `image-${index}`, class: cls, role: 'option', 'aria-selected': String(item.file === this.selected), 'aria-setsize': String(this.flat.length), 'aria-posinset': String(index + 1), 'aria-label': label, title: label },
       el('img', { src: this.sources(item) || undefined, alt: '', loading: 'lazy', draggable: 'false' }),
-      fav ? el('span', { class: 'star', 'aria-hidden': 'true' }, '★') : '',
+      fav ? el('span', { class: 'star', 'aria-hidden': 'true' }, icon('starFull')) : '',
     );
     node.addEventListener('click', () => {
       this.setActive(index);

@@ -7,6 +7,7 @@ import type { GalleryAction, GalleryItem } from '../../src/protocol/messages';
 import type { HostToStudio, StudioToHost } from '../../src/protocol/studio-messages';
 import type { VsCodeApi } from '../host';
 import { el } from '../dom';
+import { icon } from '../icons';
 import { Grid } from './grid';
 import { SORT_ORDERS, historyView, runIds, type SortOrder } from './history';
 import { Viewer } from './viewer';
@@ -42,7 +43,7 @@ const sort = el('select', { id: 'sort', 'aria-label': 'Sort' }, ...SORT_ORDERS.m
 const favOnly = el('input', { type: 'checkbox', id: 'favourites-only', checked: saved.favouritesOnly });
 const grouped = el('input', { type: 'checkbox', id: 'grouped', checked: saved.grouped });
 const count = el('p', { id: 'count', role: 'status' }, 'Reading the output folder…');
-const refresh = el('button', { type: 'button', title: 'List the output folder again', 'aria-label': 'Refresh the history' }, '↻ Refresh');
+const refresh = el('button', { type: 'button', title: 'List the output folder again', 'aria-label': 'Refresh the history' }, icon('refresh'), ' Refresh');
 const bar = el(
   'div',
   { class: 'filters', role: 'search', 'aria-label': 'Find images' },

@@ -5,6 +5,7 @@
 import type { GalleryAction, GalleryItem, ImageParameters } from '../../src/protocol/messages';
 import { clear, el } from '../dom';
 import { imageCaption } from '../format';
+import { icon } from '../icons';
 
 /** Label, parameter, in the order a user reads them. */
 const FIELDS: { label: string; value: (p: ImageParameters) => string }[] = [
@@ -51,8 +52,8 @@ function toolbar(label: string, buttons: HTMLButtonElement[]): HTMLElement {
   return bar;
 }
 
-function button(text: string, title: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {
-  const b = el('button', { type: 'button', title, ...attrs }, text);
+function button(content: string | (string | Node)[], title: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement {
+  const b = el('button', { type: 'button', title, ...attrs }, ...(Array.isArray(content) ? content : [content]));
   b.addEventListener('click', onClick);
   return b;
 }
@@ -87,7 +88,7 @@ export class Viewer {
       return;
     }
     const what = imageCaption(item.file, item.parameters);
-    const fav = button(favourite ? '★ Favourite' : '☆ Favourite', favourite ? 'Remove from favourites' : 'Add to favourites', () => this.events.favourite(item.file, !favourite), { 'aria-pressed': String(favourite) });
+    const fav = button([icon(favourite ? 'starFull' : 'starEmpty'), ' Favourite'], favourite ? 'Remove from favourites' : 'Add to favourites', () => this.events.favourite(item.file, !favourite), { 'aria-pressed': String(favourite) });
     const compare = button('Compare…', 'Compare with another image: choose it in the history (Escape leaves)', () => this.events.compare());
     const actions = STUDIO_ACTIONS.map((a) => button(a.label, `${a.title}`, () => this.events.act(a.action, item.file), { 'aria-label': `${a.title}: ${item.file}` }));
     this.element.append(
