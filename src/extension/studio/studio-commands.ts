@@ -15,7 +15,7 @@ import { HOVER_COMMANDS, ImageHoverProvider } from '../image-hover';
 import { BoundedReader } from './bounded-read';
 import { Favourites } from './favourites';
 import { VARIATIONS, regenerate } from './regenerate';
-import { StudioPanel } from './studio-panel';
+import { STUDIO_VIEW_TYPE, StudioPanel } from './studio-panel';
 
 /** An image file's path from a command's argument (a path from a webview or hover link, or a file Uri); undefined for anything else. */
 export function imageArgument(arg: unknown): string | undefined {
@@ -42,6 +42,8 @@ export function registerStudio(context: vscode.ExtensionContext, controller: Con
     vscode.commands.registerCommand(HOVER_COMMANDS.regenerate, again([0])),
     vscode.commands.registerCommand(HOVER_COMMANDS.variations, again(Array.from({ length: VARIATIONS }, (_, k) => k + 1))),
     vscode.languages.registerHoverProvider({ language: 'markdown', scheme: 'file' }, new ImageHoverProvider(reader)),
+    // A studio open when the window closed comes back with it (activation: onWebviewPanel:pixart.studio).
+    vscode.window.registerWebviewPanelSerializer(STUDIO_VIEW_TYPE, { deserializeWebviewPanel: async (panel) => studio.restore(panel) }),
   );
   keepInStep(context, studio, controller);
   return studio;

@@ -1,5 +1,6 @@
 // The studio: an editor-area webview panel over the output folder's whole history (the sidebar
-// stays the quick form). One panel; opening it again reveals it and shows the image asked for.
+// stays the quick form). One panel; opening it again reveals it and shows the image asked for, and
+// a window reload brings it back (a serializer).
 // It lists the folder (cheap), posts it, then posts the parameters as they are read (off the
 // host's thread, cached) a chunk at a time. Every message from it is checked (parseStudioMessage);
 // its actions are the gallery's (GalleryActions.run); favourites live in the workspace state.
@@ -62,7 +63,17 @@ export class StudioPanel implements vscode.Disposable {
   }
 
   private create(): void {
-    const panel = vscode.window.createWebviewPanel(STUDIO_VIEW_TYPE, 'PixArt Studio', vscode.ViewColumn.Active, { ...this.options(), retainContextWhenHidden: true });
+    this.adopt(vscode.window.createWebviewPanel(STUDIO_VIEW_TYPE, 'PixArt Studio', vscode.ViewColumn.Active, { ...this.options(), retainContextWhenHidden: true }));
+  }
+
+  /** Takes over the panel VS Code restores after a reload (registerWebviewPanelSerializer); a second one is closed. */
+  restore(panel: vscode.WebviewPanel): void {
+    if (this.panel) return void panel.dispose();
+    panel.webview.options = this.options();
+    this.adopt(panel);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'pixart.svg');

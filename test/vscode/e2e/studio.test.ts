@@ -8,14 +8,15 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Frame, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { encodePng } from '../../../src/image/png';
 import { toParameters } from '../../../src/image/parameters';
 import { env, openFile, quickOpen, until } from './helpers';
+import { openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const COUNT = 5000;
 const SINGLES = 40; // the newest 40 stand alone; the rest are runs of 4
@@ -28,10 +29,7 @@ const prompt = (n: number) => (n >= COUNT - SINGLES ? `picture ${n} of a harbour
 /** A fixed clock (2026-01-01 UTC, a minute apart), so the snapshot's dates are the same every run. */
 const T0 = Date.UTC(2026, 0, 1) / 1000;
 
-let sandbox: string;
-let workspace: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
+let workbench: Workbench | undefined;
 let page: Page;
 
 function writeImages(folder: string): void {
@@ -112,25 +110,20 @@ async function runCommand(title: string): Promise<void> {
 describe(`PixArt Studio with ${COUNT} images`, { timeout: 8 * 60_000 }, () => {
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const t = tools();
-    sandbox = makeSandbox('pixart-e2e-studio-');
-    workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    writeImages(join(workspace, 'assets', 'generated'));
-    writeFileSync(join(workspace, 'docs', 'studio.md'), `![the newest harbour](../assets/generated/${name(COUNT - 1)})\n\nSome text.\n`);
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': 'Default Dark Modern' }, { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
-    server = await startCodeServer(t, sandbox);
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({
+      prefix: 'pixart-e2e-studio-',
+      user: { 'workbench.colorTheme': 'Default Dark Modern' },
+      machine: { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') },
+      prepare: ({ workspace: w }) => {
+        writeImages(join(w, 'assets', 'generated'));
+        writeFileSync(join(w, 'docs', 'studio.md'), `![the newest harbour](../assets/generated/${name(COUNT - 1)})\n\nSome text.\n`);
+      },
+    });
+    ({ page } = workbench);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) removeSandbox(sandbox);
+    await workbench?.close();
   });
 
   test('opens from the palette with every image, a screenful of them in the DOM, runs grouped', async () => {
@@ -277,5 +270,15 @@ describe(`PixArt Studio with ${COUNT} images`, { timeout: 8 * 60_000 }, () => {
       await shot(`08-hover-${theme}`);
       await page.keyboard.press('Escape');
     }
+  });
+
+  test('a window reload brings the studio back, listing the history again', async () => {
+    await runCommand('PixArt: Open Studio');
+    await until(countLine, (t) => t.startsWith(`${COUNT} images`), 'the studio listed');
+    await page.reload();
+    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'PixArt Studio' }).first().click({ timeout: 60_000 });
+    await until(countLine, (t) => t.startsWith(`${COUNT} images`), 'the restored studio listed', 90_000);
+    await shot('09-restored-after-reload');
   });
 });
