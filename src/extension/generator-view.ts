@@ -78,8 +78,7 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
     if (!view) return;
     const listing = ++this.galleryListing;
     this.galleryFolder = folder;
-    const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    const root = folder ? await servableRoot(folder, workspaceFolders) : undefined;
+    const root = await this.servableRootOf(folder);
     const inline = root ? undefined : await this.thumbnails.uris(images);
     if (listing !== this.galleryListing || this.view !== view) return; // a newer listing is on its way
     if (root !== this.galleryRoot) {
@@ -91,14 +90,24 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
     this.post({ type: 'gallery', items, total, folder: folder ? vscode.workspace.asRelativePath(folder, false) : '' });
   }
 
+  /** The folder the webview may load images from: the output folder when it lies in the workspace. */
+  private async servableRootOf(folder: string | undefined): Promise<string | undefined> {
+    const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    return folder ? servableRoot(folder, workspaceFolders) : undefined;
+  }
+
   private webviewOptions(): vscode.WebviewOptions {
     const roots = [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')];
     if (this.galleryRoot) roots.push(vscode.Uri.file(this.galleryRoot));
     return { enableScripts: true, enableForms: false, localResourceRoots: roots };
   }
 
-  resolveWebviewView(view: vscode.WebviewView): void {
+  async resolveWebviewView(view: vscode.WebviewView): Promise<void> {
     this.view = view;
+    // The gallery's root before the page loads: a later change of localResourceRoots reloads the
+    // page, and with it what the user has begun to type.
+    this.galleryRoot = await this.servableRootOf(await this.controller.output.resolve(false));
+    if (this.view !== view) return;
     view.webview.options = this.webviewOptions();
     const nonce = makeNonce();
     view.webview.html = webviewHtml({

@@ -58,6 +58,11 @@ describe('the linux-x64 VSIX generates with its bundled OpenVINO alone', { skip:
   });
 
   after(async () => {
+    // The extension's own log (PixArt output channel), for a failure's story.
+    if (workbench) {
+      const logs = join(workbench.sandbox, 'user-data', 'logs');
+      for (const f of readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log'))) console.log(`--- ${f}\n${readFileSync(join(logs, f), 'utf8')}`);
+    }
     await workbench?.close();
   });
 

@@ -213,8 +213,8 @@ describe(`PixArt Studio with ${COUNT} images`, { timeout: 8 * 60_000 }, () => {
 
   test('favourites: marked, filtered to, and kept for the workspace', async () => {
     const f = await studio();
-    await f.getByRole('button', { name: '☆ Favourite' }).click();
-    await f.getByRole('button', { name: '★ Favourite', pressed: true }).waitFor();
+    await f.getByRole('button', { name: 'Favourite', exact: true, pressed: false }).click();
+    await f.getByRole('button', { name: 'Favourite', exact: true, pressed: true }).waitFor();
     await f.getByRole('checkbox', { name: 'Favourites only' }).check();
     await until(countLine, (t) => t === `1 of ${COUNT} images in assets/generated`, 'the favourite alone');
     await f.getByRole('checkbox', { name: 'Favourites only' }).uncheck();
