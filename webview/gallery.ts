@@ -9,17 +9,19 @@ import { batchGroups } from './gallery-groups';
 import type { Send } from './host';
 import type { IconName } from './icons';
 import { iconButton, toolbar } from './toolbar';
+import { ACTION_TITLES } from './action-titles';
 
 type TileAction = GalleryAction | 'rerunNextSeed';
 
+
 const ACTIONS: { action: TileAction; icon: IconName; title: string; kind?: string }[] = [
-  { action: 'insert', icon: 'insert', title: 'Insert at the cursor' },
-  { action: 'copyMarkdown', icon: 'link', title: 'Copy a Markdown link' },
-  { action: 'reuse', icon: 'reuse', title: 'Put its parameters into the form' },
-  { action: 'rerun', icon: 'play', title: 'Generate again with the same seed' },
-  { action: 'rerunNextSeed', icon: 'next', title: 'Re-run with the next seed' },
-  { action: 'reveal', icon: 'folder', title: 'Reveal in the Explorer' },
-  { action: 'delete', icon: 'trash', title: 'Move to the trash', kind: 'danger' },
+  { action: 'insert', icon: 'insert', title: ACTION_TITLES.insert },
+  { action: 'copyMarkdown', icon: 'link', title: ACTION_TITLES.copyMarkdown },
+  { action: 'reuse', icon: 'reuse', title: ACTION_TITLES.reuse },
+  { action: 'rerun', icon: 'play', title: ACTION_TITLES.rerun },
+  { action: 'rerunNextSeed', icon: 'next', title: ACTION_TITLES.rerunNextSeed },
+  { action: 'reveal', icon: 'folder', title: ACTION_TITLES.reveal },
+  { action: 'delete', icon: 'trash', title: ACTION_TITLES.delete, kind: 'danger' },
 ];
 
 export class Gallery {

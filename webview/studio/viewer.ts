@@ -6,6 +6,7 @@ import type { GalleryAction, GalleryItem, ImageParameters } from '../../src/prot
 import { clear, el } from '../dom';
 import { imageCaption } from '../format';
 import { icon } from '../icons';
+import { ACTION_TITLES } from '../action-titles';
 
 /** Label, parameter, in the order a user reads them. */
 const FIELDS: { label: string; value: (p: ImageParameters) => string }[] = [
@@ -19,15 +20,9 @@ const FIELDS: { label: string; value: (p: ImageParameters) => string }[] = [
   { label: 'Scheduler', value: (p) => p.sampler || '—' },
 ];
 
-export const STUDIO_ACTIONS: { action: GalleryAction; label: string; title: string }[] = [
-  { action: 'insert', label: 'Insert', title: 'Insert at the cursor' },
-  { action: 'copyMarkdown', label: 'Copy link', title: 'Copy a Markdown link' },
-  { action: 'reuse', label: 'Reuse', title: 'Put its parameters into the form' },
-  { action: 'rerun', label: 'Re-run', title: 'Generate again with the same seed' },
-  { action: 'open', label: 'Open', title: 'Open the file in an editor' },
-  { action: 'reveal', label: 'Reveal', title: 'Reveal in the Explorer' },
-  { action: 'delete', label: 'Delete', title: 'Move to the trash' },
-];
+export const STUDIO_ACTIONS: { action: GalleryAction; label: string; title: string }[] = (
+  [['insert', 'Insert'], ['copyMarkdown', 'Copy link'], ['reuse', 'Reuse'], ['rerun', 'Re-run'], ['open', 'Open'], ['reveal', 'Reveal'], ['delete', 'Delete']] as const
+).map(([action, label]) => ({ action, label, title: ACTION_TITLES[action] }));
 
 export interface ViewerEvents {
   act(action: GalleryAction, file: string): void;

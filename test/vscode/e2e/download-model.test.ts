@@ -9,7 +9,7 @@
 // notification shows it. Screenshots: test-output/vscode/download-*.png.
 // Run by test/vscode/run.mjs (npm run test:e2e), which packages the VSIX first.
 
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { HubServer } from '../../support/hub-server';
 import { DUPLICATES, tinyDiffusersDir, tinyPipelineFiles, tinyPixArtRepo } from '../../support/hub-repo';
 import { readFileParameters } from '../../../src/image/read-metadata';
 import { EXTENSION_ID, env, quickOpen, until } from './helpers';
-import { openWorkbench, type Workbench } from './workbench-session';
+import { itWithShot, openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { repoRoot } from '../support/workbench.mjs';
 
@@ -118,17 +118,7 @@ async function modelLine(ready: RegExp): Promise<string> {
   return until(() => view().locator('#model-line').innerText(), (t) => ready.test(t) || /could not/i.test(t), 'the model to load', 120_000);
 }
 
-/** A test that leaves a screenshot behind when it fails (test-output/vscode/failed-download-*.png). */
-function test(name: string, body: () => Promise<void>): void {
-  it(name, async () => {
-    try {
-      await body();
-    } catch (e) {
-      await page?.screenshot({ path: join(shots, `failed-download-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}.png`) }).catch(() => undefined);
-      throw e;
-    }
-  });
-}
+const test = itWithShot('download', () => page);
 
 /** The built folder: made from the hub's commit with the preset's precisions, and now the model setting. */
 function checkBuilt(out: string, repo: string): void {

@@ -4,7 +4,7 @@
 // the same relative snippet as Insert (through the extension's drop provider: the web workbench
 // turns a dragged file: URI into about:blank#blocked). Real code-server, VSIX, chromium and mouse.
 
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { encodePng } from '../../../src/image/png';
 import { toParameters } from '../../../src/image/parameters';
 import { env, openFile as openFileIn, quickOpen, until } from './helpers';
-import { openWorkbench, type Workbench } from './workbench-session';
+import { itWithShot, openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { repoRoot } from '../support/workbench.mjs';
 
@@ -71,16 +71,7 @@ async function shot(label: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${label}.png`) });
 }
 
-function test(title: string, body: () => Promise<void>): void {
-  it(title, async () => {
-    try {
-      await body();
-    } catch (e) {
-      await page?.screenshot({ path: join(shots, `failed-gallery-${title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-      throw e;
-    }
-  });
-}
+const test = itWithShot('gallery', () => page);
 
 const openFile = (relPath: string) => openFileIn(page, relPath);
 

@@ -5,11 +5,12 @@
 // 170 px (VS Code's narrowest) and 600 px. Real extension host, worker and OpenVINO, tiny model.
 // Screenshots: test-output/vscode/sidebar-*.png. PIXART_UPDATE_ARIA=1 rewrites the snapshot.
 
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { itWithShot } from './workbench-session';
 import { env, quickOpen, until } from './helpers';
 import { readFileParameters } from '../../../src/image/read-metadata';
 // @ts-expect-error plain JS helper shared with the launcher
@@ -69,16 +70,7 @@ async function ariaTree(): Promise<string> {
   return `${tree.replace(/ · OpenVINO [^"\n]*/g, ' · OpenVINO <version>')}\n`;
 }
 
-function test(name: string, body: () => Promise<void>): void {
-  it(name, async () => {
-    try {
-      await body();
-    } catch (e) {
-      await page?.screenshot({ path: join(shots, `failed-sidebar-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}.png`) }).catch(() => undefined);
-      throw e;
-    }
-  });
-}
+const test = itWithShot('sidebar', () => page);
 
 describe('PixArt sidebar: layout, themes, accessibility, styles, batches and history', { timeout: 10 * 60_000 }, () => {
   before(async () => {

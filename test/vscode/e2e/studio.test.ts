@@ -6,7 +6,7 @@
 // its Open in Studio link; screenshots in dark, light and High Contrast. Real code-server, VSIX,
 // chromium, keyboard and mouse.
 
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import type { Frame, Page } from 'playwright-core';
 import { encodePng } from '../../../src/image/png';
 import { toParameters } from '../../../src/image/parameters';
 import { env, openFile, quickOpen, until } from './helpers';
-import { openWorkbench, type Workbench } from './workbench-session';
+import { itWithShot, openWorkbench, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { repoRoot } from '../support/workbench.mjs';
 
@@ -67,16 +67,7 @@ async function shot(label: string): Promise<void> {
   await page.screenshot({ path: join(shots, `studio-${label}.png`) });
 }
 
-function test(title: string, body: () => Promise<void>): void {
-  it(title, async () => {
-    try {
-      await body();
-    } catch (e) {
-      await page?.screenshot({ path: join(shots, `failed-studio-${title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-      throw e;
-    }
-  });
-}
+const test = itWithShot('studio', () => page);
 
 /** The theme picker's label of each theme, and the class the workbench then wears. */
 const THEMES = { dark: ['Dark Modern', 'vs-dark'], light: ['Light Modern', 'vs'], 'high-contrast': ['Dark High Contrast', 'hc-black'] } as const;

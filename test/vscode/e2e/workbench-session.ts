@@ -3,6 +3,7 @@
 // the activity bar shows. close() takes it all down again.
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
+import { it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { env } from './helpers';
 // @ts-expect-error plain JS helper shared with the launcher
@@ -56,4 +57,18 @@ export async function openWorkbench(s: WorkbenchSetup): Promise<Workbench> {
       else removeSandbox(sandbox);
     },
   };
+}
+
+/** A test (`it`) that leaves test-output/vscode/failed-<suite>-<title>.png behind when it fails. */
+export function itWithShot(suite: string, page: () => Page | undefined): (title: string, body: () => Promise<void>) => void {
+  return (title, body) =>
+    it(title, async () => {
+      try {
+        await body();
+      } catch (e) {
+        const name = `failed-${suite}-${title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`;
+        await page()?.screenshot({ path: join(repoRoot, 'test-output', 'vscode', name) }).catch(() => undefined);
+        throw e;
+      }
+    });
 }
