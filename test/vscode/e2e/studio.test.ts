@@ -255,9 +255,19 @@ describe(`PixArt Studio with ${COUNT} images`, { timeout: 8 * 60_000 }, () => {
       const line = page.locator('.editor-group-container.active .monaco-editor .view-lines > .view-line').first();
       // The editor draws its lines again after the switch: a line's box can be null for a moment.
       const box = (await until(() => line.boundingBox(), (b) => b !== null, 'the first line of studio.md drawn'))!;
-      await page.mouse.move(box.x + 200, box.y + 200);
-      await page.mouse.move(box.x + 60, box.y + box.height / 2);
-      await page.locator('.monaco-hover:visible', { hasText: 'Open in Studio' }).waitFor({ timeout: 20_000 });
+      // The editor shows a hover only for a pointer that comes to rest on the link: move away and back
+      // until it shows (right after a theme switch, the first rest can pass unseen).
+      const hover = page.locator('.monaco-hover:visible', { hasText: 'Open in Studio' });
+      await until(
+        async () => {
+          await page.mouse.move(box.x + 200, box.y + 200);
+          await page.mouse.move(box.x + 60, box.y + box.height / 2);
+          return hover.waitFor({ timeout: 4000 }).then(() => true, () => false);
+        },
+        (shown) => shown,
+        `the hover in the ${theme} theme`,
+        40_000,
+      );
       await shot(`08-hover-${theme}`);
       await page.keyboard.press('Escape');
     }
