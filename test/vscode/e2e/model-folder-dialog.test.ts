@@ -40,13 +40,22 @@ async function chooseFolder(dir: string): Promise<void> {
   await page.keyboard.press('Control+A');
   await page.keyboard.type(`${dir}/`);
   await until(() => input.inputValue(), (v) => v === `${dir}/`, `the folder dialog to read ${dir}/`);
-  await page.locator('.quick-input-widget .monaco-button', { hasText: 'Use This Model' }).click();
+  // The dialog drops an OK while it is busy listing the folder just typed (slow machines), so the
+  // click is repeated until the dialog closes.
+  const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'PixArt: select a model folder' });
+  const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Use This Model' });
+  await until(async () => {
+    if (await title.isVisible()) await ok.click({ timeout: 2_000 }).catch(() => undefined);
+    return title.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+  }, (closed) => closed, `the folder dialog to accept ${dir}`);
 }
 
 /** The open dialog's text, its buttons in order, and the focused one. */
 async function dialogState() {
   const dialog = page.locator('.monaco-dialog-box');
-  await dialog.waitFor({ timeout: 15_000 });
+  await dialog.waitFor({ timeout: 30_000 }).catch((e) => {
+    throw new Error(`${e}\nPixArt log:\n${pixartLog().split('\n').slice(-15).join('\n')}`);
+  });
   const shown = (await dialog.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((b) => b.trim());
   const focused = (await page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText ?? '')).trim();
   // The workbench lays the buttons out from the primary one, which sits at the right on Linux and
