@@ -171,6 +171,7 @@ export function loadOptionsFrom(s: PixArtSettings, cacheDir: string | undefined,
     ...(s.openvinoLibraryPath ? { libraryPath: s.openvinoLibraryPath } : {}),
     ...(s.compiledModelCache && cacheDir ? { cacheDir } : {}),
     ...(release ? { releaseTextEncoder: true } : {}),
+    ...(parseSize(s.defaultSize) ? { warmUpSize: parseSize(s.defaultSize) } : {}),
   };
 }
 

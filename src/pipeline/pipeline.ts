@@ -97,30 +97,41 @@ export class PixArtPipeline {
 
   /**
    * Prepares a freshly loaded pipeline while the user is still typing, so that the first image pays
-   * no first-call costs (OpenVINO repacks a model's weights at its first call). T5 runs on the empty
-   * prompt (~7 s for T5-XXL int8 here; "", the default negative prompt, then stays in the embedding
-   * cache); then the transformer and the VAE run once on zeros at the smallest size, 256² (or the
-   * model's fixed size), which repacks their weights as a full-size call would at a tenth of its
-   * cost. T5 and the VAE are skipped when they are released after each use (their reload is the
-   * next image's).
+   * no first-call costs (OpenVINO repacks a model's weights at its first call, and sets up each new
+   * shape at its first call at that shape). T5 runs on the empty prompt (~7 s for T5-XXL int8 here;
+   * "", the default negative prompt, then stays in the embedding cache). The transformer runs once
+   * on zeros at the smallest size, 256² (or the model's fixed size): its first call at a new shape
+   * costs little, so a tenth of a full call's cost repacks it. The VAE's first call at a new shape
+   * costs ~5 s more at 1024², so it is decoded once at the size `formSize` generates at (the form's
+   * starting size; by default the model's own, the bin of every square request). T5 and the VAE are skipped when they are
+   * released after each use (their reload is the next image's).
    * Returns the components it ran. Aborting `signal` cancels it (an unload or a reload need not
-   * wait for it).
+   * wait for it); aborting `decoderSignal` skips or cancels the VAE's step alone (a job that
+   * arrives would otherwise wait a whole decode for a saving of seconds).
    */
-  async warmUp(signal?: AbortSignal): Promise<Component[]> {
+  async warmUp(signal?: AbortSignal, decoderSignal?: AbortSignal, formSize: Size = this.defaultSize): Promise<Component[]> {
     const ran: Component[] = [];
     if (!this.textEncoder.release) {
       await this.textEncoder.encode([preprocessPrompt('')], signal);
       ran.push('textEncoder');
     }
-    const size = this.transformer.staticSize ?? { width: WARM_UP_SIDE, height: WARM_UP_SIDE };
-    const latentShape = [1, this.transformer.config.inChannels, size.height / this.vae.scaleFactor, size.width / this.vae.scaleFactor];
-    await this.transformer.warmUp(latentShape, this.info.sampleSize === this.family.microConditionsAt ? size : null, signal);
+    const small = this.transformer.staticSize ?? { width: WARM_UP_SIDE, height: WARM_UP_SIDE };
+    const shape = (size: Size) => [1, this.transformer.config.inChannels, size.height / this.vae.scaleFactor, size.width / this.vae.scaleFactor];
+    await this.transformer.warmUp(shape(small), this.info.sampleSize === this.family.microConditionsAt ? small : null, signal);
     ran.push('transformer');
-    if (!this.vae.release) {
-      await this.vae.decode(new Float32Array(latentShape.reduce((a, b) => a * b, 1)), latentShape, signal);
+    const both = decoderSignal && signal ? AbortSignal.any([signal, decoderSignal]) : (decoderSignal ?? signal);
+    if (!this.vae.release && !both?.aborted) {
+      const latentShape = shape(this.generatedSize({ ...formSize, resolutionBinning: true }));
+      await this.vae.decode(new Float32Array(latentShape.reduce((a, b) => a * b, 1)), latentShape, both);
       ran.push('vae');
     }
     return ran;
+  }
+
+  /** The size the form opens with: the model's own (sample size × the VAE's scale). */
+  get defaultSize(): Size {
+    const side = this.info.sampleSize * this.vae.scaleFactor;
+    return { width: side, height: side };
   }
 
   /** Whether T5 is in memory now (false between generations with releaseTextEncoder). */

@@ -174,10 +174,15 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Free the text encoder between prompts (T5-XXL is most of the memory); see PixArtPipeline's option. */
   releaseTextEncoder?: boolean;
+  /**
+   * The size the form opens with (`pixart.defaultSize`), where the warm-up decodes once; absent: the
+   * model's own. Not part of what is loaded: a change needs no reload.
+   */
+  warmUpSize?: { width: number; height: number };
 }
 
-/** Every field of LoadOptions, an absent optional one as its empty value (Required: a new field must be added here). */
-function loadKey(o: LoadOptions): Required<LoadOptions> {
+/** Every field of LoadOptions that decides what is loaded, an absent optional one as its empty value (Required: a new field must be added here). */
+function loadKey(o: LoadOptions): Required<Omit<LoadOptions, 'warmUpSize'>> {
   return { modelDir: o.modelDir, device: o.device, precision: o.precision, runtime: o.runtime, libraryPath: o.libraryPath ?? '', cacheDir: o.cacheDir ?? '', releaseTextEncoder: !!o.releaseTextEncoder };
 }
 
@@ -189,7 +194,7 @@ export function sameLoad(a: LoadOptions | undefined, b: LoadOptions): boolean {
   if (!a) return false;
   const ka = loadKey(a);
   const kb = loadKey(b);
-  return (Object.keys(ka) as (keyof LoadOptions)[]).every((k) => ka[k] === kb[k]);
+  return (Object.keys(ka) as (keyof typeof ka)[]).every((k) => ka[k] === kb[k]);
 }
 
 export type ImageFormat = 'png' | 'webp' | 'jpeg';

@@ -64,8 +64,9 @@ const CANCELLED_BY_RELOAD = 'Cancelled: the model was unloaded or reloaded.';
 export class WorkerService {
   private loaded: Loaded | undefined;
   private running: { jobId: string; abort: AbortController } | undefined;
-  /** The warm-up after a load, while it runs. */
+  /** The warm-up after a load, while it runs, and its VAE step's own abort (a job skips that step). */
   private warming: AbortController | undefined;
+  private warmingDecoder: AbortController | undefined;
   /** Jobs waiting behind a load or another job → whether a cancel came for them meanwhile. */
   private readonly waiting = new Map<string, boolean>();
   /** Loads and jobs run one after another. */
@@ -90,6 +91,7 @@ export class WorkerService {
         if (!sameLoad(this.loaded?.options, msg.options)) this.stopWork();
         return this.enqueue(() => this.load(msg.options));
       case 'generate':
+        this.warmingDecoder?.abort();
         this.waiting.set(msg.jobId, false);
         return this.enqueue(() => this.generate(msg.jobId, msg.job));
       case 'unload':
@@ -141,11 +143,13 @@ export class WorkerService {
       const l = await this.deps.load(options, (state) => this.deps.post({ type: 'status', state }));
       this.loaded = { ...l, options, loadMs: this.now() - t0 };
       this.postLoaded(this.loaded);
-      // While the user types: a job sent meanwhile waits for at most the rest of the warm-up (T5's
-      // first call, then two small calls), most of which it would have paid itself.
+      // While the user types: a job sent meanwhile waits for at most the rest of T5's first call and
+      // the transformer's small one, most of which it would have paid itself; it skips the VAE's.
       this.warming = new AbortController();
-      await l.pipeline.warmUp(this.warming.signal).catch(() => undefined); // a broken model is reported by the job that needs it
-      this.warming = undefined;
+      this.warmingDecoder = new AbortController();
+      if (this.waiting.size) this.warmingDecoder.abort(); // a job already waits behind the load
+      await l.pipeline.warmUp(this.warming.signal, this.warmingDecoder.signal, options.warmUpSize).catch(() => undefined); // a broken model is reported by the job that needs it
+      this.warming = this.warmingDecoder = undefined;
     } catch (err) {
       this.deps.post({ type: 'loadFailed', message: message(err), kind: classifyLoadError(err), ...(err instanceof RuntimeUnavailableError ? { detail: err.detail } : {}) });
     }

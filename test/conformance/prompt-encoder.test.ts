@@ -55,6 +55,9 @@ test('warmUp runs T5 on the empty prompt, then the transformer and the VAE once,
     try {
       assert.deepEqual(await warm.warmUp(), ['textEncoder', 'transformer', 'vae']);
       assert.deepEqual(await released.warmUp(), ['transformer'], 'T5 and the VAE are not kept warm when they are released after each use');
+      const skipped = await PixArtPipeline.load(tinyModelDir, engine, { precision: 'f32', cacheDir });
+      assert.deepEqual(await skipped.warmUp(undefined, AbortSignal.abort()), ['textEncoder', 'transformer'], 'an aborted decoder signal skips the VAE alone');
+      skipped.dispose();
       assert.equal(released.textEncoderLoaded, true);
       const request = { ...req('a red fox'), negativePrompt: '' };
       const a = await cold.generate(request);

@@ -18,6 +18,7 @@ const job: WorkerJob = { prompt: 'a small cactus', negativePrompt: '', seed: '18
 
 function harness(watch?: (m: WorkerToHost) => void) {
   const posted: WorkerToHost[] = [];
+  const warmUps: string[][] = [];
   let loads = 0;
   const service = new WorkerService({
     post: (m) => {
@@ -27,10 +28,16 @@ function harness(watch?: (m: WorkerToHost) => void) {
     load: async (o, onStatus) => {
       loads++;
       const pipeline = await PixArtPipeline.load(o.modelDir, engine, { precision: o.precision, releaseTextEncoder: o.releaseTextEncoder, onStatus });
+      const warmUp = pipeline.warmUp.bind(pipeline);
+      pipeline.warmUp = async (...a) => {
+        const ran = await warmUp(...a);
+        warmUps.push(ran);
+        return ran;
+      };
       return { pipeline, engine: engine.name, engineVersion: engine.version, runtime: `OpenVINO ${engine.version} (${engine.origin})`, devices: engine.availableDevices() };
     },
   });
-  return { service, posted, loads: () => loads };
+  return { service, posted, warmUps, loads: () => loads };
 }
 
 const last = <T extends WorkerToHost['type']>(posted: WorkerToHost[], type: T) => posted.filter((m) => m.type === type).at(-1) as Extract<WorkerToHost, { type: T }>;
@@ -63,6 +70,18 @@ test('after loading, the service warms T5 up: the first job with the default (em
   assert.equal(last(h.posted, 'done').timings.textEncoderCalls, 1);
   await h.service.handle({ type: 'generate', jobId: 'w2', job: { ...job, imagesPerPrompt: 1, guidanceScale: 3 } });
   assert.equal(last(h.posted, 'done').timings.textEncoderCalls, 0, 'both from the embedding cache');
+});
+
+test('the warm-up decodes once with the VAE, unless a job already waits behind the load: that job skips the VAE step', async () => {
+  const idle = harness();
+  await idle.service.handle({ type: 'load', options: loadOptions });
+  assert.deepEqual(idle.warmUps, [['textEncoder', 'transformer', 'vae']]);
+  const busy = harness();
+  const loading = busy.service.handle({ type: 'load', options: loadOptions });
+  const generating = busy.service.handle({ type: 'generate', jobId: 'v1', job: { ...job, imagesPerPrompt: 1 } });
+  await Promise.all([loading, generating]);
+  assert.deepEqual(busy.warmUps, [['textEncoder', 'transformer']]);
+  assert.equal(last(busy.posted, 'done').jobId, 'v1');
 });
 
 test('a broken model folder becomes a loadFailed message of kind model-folder', async () => {

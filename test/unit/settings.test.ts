@@ -101,6 +101,7 @@ test('load options from settings', () => {
   assert.equal(loadOptionsFrom({ ...s, memory: 'fast' }, '/cache', 8 * 2 ** 30).releaseTextEncoder, undefined);
   assert.equal(loadOptionsFrom({ ...s, memory: 'auto' }, '/cache', LOW_MEMORY_BELOW - 1).releaseTextEncoder, true, 'auto saves memory on a 16 GB machine');
   assert.equal(loadOptionsFrom({ ...s, memory: 'auto' }, '/cache', LOW_MEMORY_BELOW).releaseTextEncoder, undefined);
+  assert.deepEqual(loadOptionsFrom({ ...s, defaultSize: '768x1344' }, '/cache').warmUpSize, { width: 768, height: 1344 }, 'the warm-up decodes at the form\'s starting size');
 });
 
 test('pixart.memory: auto by default; the deprecated pixart.releaseTextEncoder: true still means low', () => {
@@ -118,7 +119,7 @@ test('a settings change reloads the model exactly when it changes what the worke
   for (const change of [{ modelPath: '/other' }, { device: 'GPU' }, { precision: 'f32' }, { openvinoRuntime: 'openvino-c' }, { openvinoLibraryPath: '/lib.so' }, { compiledModelCache: false }, { memory: 'low' }] as Partial<PixArtSettings>[]) {
     assert.equal(reloads(change), true, JSON.stringify(change));
   }
-  for (const change of [{}, { outputFolder: 'out' }, { fileNameTemplate: '{seed}' }, { imageFormat: 'webp' }, { defaultSteps: 8 }, { preview: false }] as Partial<PixArtSettings>[]) {
+  for (const change of [{}, { outputFolder: 'out' }, { fileNameTemplate: '{seed}' }, { imageFormat: 'webp' }, { defaultSteps: 8 }, { preview: false }, { defaultSize: '768x1344' }] as Partial<PixArtSettings>[]) {
     assert.equal(reloads(change), false, JSON.stringify(change));
   }
   assert.equal(sameLoad(undefined, loadOptionsFrom(s, '/cache')), false, 'nothing loaded yet');
