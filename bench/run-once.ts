@@ -76,9 +76,9 @@ async function main(args: RunArgs): Promise<RunPhase> {
     const loadMs = performance.now() - t;
     // The second start warms up as the extension does after a load, before the first image.
     t = performance.now();
-    const warmUpMs = args.phase === 'warm' ? (await pipeline.warmUp(), performance.now() - t) : undefined;
-    const phaseRss: PhaseRss = { method: peaks.method, loadMb: peaks.take().load, generations: [] };
     const size = args.width ? { width: args.width, height: args.height } : (pipeline.info.staticSize ?? { width: 512, height: 512 });
+    const warmUpMs = args.phase === 'warm' ? (await pipeline.warmUp(undefined, undefined, size), performance.now() - t) : undefined;
+    const phaseRss: PhaseRss = { method: peaks.method, loadMb: peaks.take().load, generations: [] };
     const base: RunPhase = { impl: 'ours', runtime: `${engine.name} ${engine.version}`, phase: args.phase, loadMs, warmUpMs, generations: [], peakRssMb: 0, size, phaseRss };
     if (args.phase === 'warm') {
       const req = {

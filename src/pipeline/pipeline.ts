@@ -102,14 +102,15 @@ export class PixArtPipeline {
    * "", the default negative prompt, then stays in the embedding cache). The transformer runs once
    * on zeros at the smallest size, 256² (or the model's fixed size): its first call at a new shape
    * costs little, so a tenth of a full call's cost repacks it. The VAE's first call at a new shape
-   * costs ~5 s more at 1024², so it is decoded once at the size `formSize` generates at (the form's
-   * starting size; by default the model's own, the bin of every square request). T5 and the VAE are skipped when they are
+   * costs ~5 s more at 1024², so it is decoded once at `decodeAt`, the size the first image will be
+   * generated at (by default the model's own, the bin of every square request). T5 and the VAE are
+   * skipped when they are
    * released after each use (their reload is the next image's).
    * Returns the components it ran. Aborting `signal` cancels it (an unload or a reload need not
    * wait for it); aborting `decoderSignal` skips or cancels the VAE's step alone (a job that
    * arrives would otherwise wait a whole decode for a saving of seconds).
    */
-  async warmUp(signal?: AbortSignal, decoderSignal?: AbortSignal, formSize: Size = this.defaultSize): Promise<Component[]> {
+  async warmUp(signal?: AbortSignal, decoderSignal?: AbortSignal, decodeAt: Size = this.generatedSize({ ...this.defaultSize, resolutionBinning: true })): Promise<Component[]> {
     const ran: Component[] = [];
     if (!this.textEncoder.release) {
       await this.textEncoder.encode([preprocessPrompt('')], signal);
@@ -121,7 +122,7 @@ export class PixArtPipeline {
     ran.push('transformer');
     const both = decoderSignal && signal ? AbortSignal.any([signal, decoderSignal]) : (decoderSignal ?? signal);
     if (!this.vae.release && !both?.aborted) {
-      const latentShape = shape(this.generatedSize({ ...formSize, resolutionBinning: true }));
+      const latentShape = shape(decodeAt);
       await this.vae.decode(new Float32Array(latentShape.reduce((a, b) => a * b, 1)), latentShape, both);
       ran.push('vae');
     }
