@@ -1,6 +1,7 @@
 // The running job: which one it is (its prompt, shortened, and "2 of 3" in a batch), its progress
 // bar and phase or step line, the queue of waiting jobs (each cancellable), the live latent
-// previews, and the line that says how the last job ended, with Show and Re-run with Next Seed.
+// previews, the line that says how the last job ended, with Show and Re-run with Next Seed, and the
+// line that says which queued jobs were cancelled.
 
 import type { JobSummary, ModelStateName } from '../src/protocol/messages';
 import { clear, el } from './dom';
@@ -27,6 +28,9 @@ export class Progress {
   private readonly show = el('button', { type: 'button', class: 'link' }, 'Show');
   private readonly nextSeed = el('button', { type: 'button', class: 'link' }, 'Re-run with next seed');
   private readonly resultActions = el('div', { class: 'row result-actions', hidden: true }, this.show, this.nextSeed);
+  /** Queued jobs cancelled since the last Generate: its own line, so that the jobs still running do not overwrite it. */
+  private readonly queueNote = el('p', { class: 'hint queue-note', role: 'status', 'aria-live': 'polite', hidden: true }, '');
+  private cancelledQueued: string[] = [];
   private modelState: ModelStateName = 'idle';
   private previewsEnabled = true;
   private runningJob: string | undefined;
@@ -40,7 +44,7 @@ export class Progress {
   private readonly names = new Map<string, string>();
 
   constructor(private readonly hooks: ProgressHooks) {
-    this.elements = [this.section, this.previews, this.result, this.resultActions];
+    this.elements = [this.section, this.queueNote, this.previews, this.result, this.resultActions];
     this.show.addEventListener('click', () => hooks.showNew());
     this.nextSeed.addEventListener('click', () => {
       if (this.lastJob) hooks.send({ type: 'rerunNextSeed', jobId: this.lastJob });
@@ -59,6 +63,7 @@ export class Progress {
 
   batchQueued(msg: HostMessage<'batchQueued'>): void {
     msg.jobIds.forEach((id, index) => this.batches.set(id, { label: msg.label, index, count: msg.jobIds.length }));
+    this.noteCancelled([]);
     const running = this.runningJob && this.known.get(this.runningJob);
     if (running) this.jobName.textContent = this.labelOf(running);
   }
@@ -66,7 +71,7 @@ export class Progress {
   showQueue(jobs: JobSummary[]): void {
     const running = jobs.find((j) => j.status === 'running');
     // A new job under way: the last one's result (or error) no longer applies.
-    if (running && running.id !== this.runningJob && !this.result.classList.contains('news')) this.clearResult();
+    if (running && running.id !== this.runningJob) this.clearResult();
     this.runningJob = running?.id;
     this.known = new Map(jobs.map((j) => [j.id, j]));
     for (const j of jobs) this.names.set(j.id, this.labelOf(j));
@@ -145,12 +150,17 @@ export class Progress {
   }
 
   failed(msg: HostMessage<'jobFailed'>): void {
-    const name = this.names.get(msg.jobId);
+    const name = this.names.get(msg.jobId) ?? msg.prompt ?? 'a job';
     this.forget(msg.jobId);
-    if (msg.jobId === this.runningJob || !this.runningJob) this.end(msg.cancelled ? 'Cancelled.' : msg.message, !msg.cancelled);
-    // A queued job cancelled while another runs: say so, where the running job's line is not touched.
-    else if (msg.cancelled) this.say(`Cancelled queued job: ${name ?? 'a job'}.`, false, true);
-    else this.say(msg.message, true);
+    if (!msg.queued) this.end(msg.cancelled ? 'Cancelled.' : msg.message, !msg.cancelled);
+    else if (msg.cancelled) this.noteCancelled([...this.cancelledQueued, name]);
+    else this.say(msg.message, true); // the model cannot run it: said once per job, the newest shown
+  }
+
+  private noteCancelled(names: string[]): void {
+    this.cancelledQueued = names;
+    this.queueNote.hidden = names.length === 0;
+    this.queueNote.textContent = names.length === 0 ? '' : names.length === 1 ? `Cancelled queued job: ${names[0]}.` : `Cancelled ${names.length} queued jobs: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}.`;
   }
 
   notice(msg: HostMessage<'notice'>): void {
@@ -160,7 +170,7 @@ export class Progress {
   /** A new request, a reused image, a problem fixed: the last result or error no longer applies. */
   clearResult(): void {
     this.result.textContent = '';
-    this.result.classList.remove('error', 'news');
+    this.result.classList.remove('error');
     this.result.setAttribute('role', 'status');
     this.resultActions.hidden = true;
   }
@@ -180,10 +190,8 @@ export class Progress {
     return jobLabel(b?.label || job.prompt, b && b.count > 1 ? { index: b.index, count: b.count } : undefined);
   }
 
-  /** `news`: about the queue, not the last job's end, so the next job starting does not clear it. */
-  private say(text: string, isError: boolean, news = false): void {
+  private say(text: string, isError: boolean): void {
     this.resultActions.hidden = true;
-    this.result.classList.toggle('news', news);
     this.result.textContent = text;
     this.result.classList.toggle('error', isError);
     this.result.setAttribute('role', isError ? 'alert' : 'status');

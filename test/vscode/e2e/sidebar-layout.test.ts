@@ -203,6 +203,28 @@ describe('PixArt sidebar: layout, themes, accessibility, styles, batches and his
     await shot('forced-colors-600');
     await page.emulateMedia({ forcedColors: 'none' });
   });
+
+  test('a running batch names its job and "n of 10"; cancelling a queued job says so on its own status line, which the rest do not overwrite', async () => {
+    await colorTheme('Dark Modern');
+    const before = pngs().length;
+    await view().getByLabel('Steps', { exact: true }).fill('40');
+    await view().getByLabel('Prompt', { exact: true }).fill('a lighthouse');
+    await view().getByLabel('Seed', { exact: true }).fill('100');
+    await view().getByLabel('Style', { exact: true }).selectOption('');
+    await view().getByLabel('Batches', { exact: true }).selectOption('10');
+    await view().getByRole('button', { name: 'Generate', exact: true }).click();
+    // The last of the ten, while the first ones run (each takes a second or two on the tiny model).
+    const last = view().getByRole('button', { name: /^Cancel queued job \d+: “a lighthouse” · 10 of 10$/ });
+    await last.waitFor();
+    assert.match(await view().locator('#job-name').innerText(), /^“a lighthouse” · [1-8] of 10$/);
+    await shot('queue-600');
+    await last.click();
+    await until(() => pngs().length, (n) => n === before + 9, 'the nine jobs left', 180_000);
+    const note = view().getByRole('status').filter({ hasText: /^Cancelled queued job/ });
+    assert.equal(await note.innerText(), 'Cancelled queued job: “a lighthouse” · 10 of 10.', 'said, and still shown after the nine ran');
+    await until(() => view().locator('ul.gallery p.meta').first().innerText().then((t) => t.split(' · ')[0]), (t) => t === 'seed 108', 'the ninth job (seed 100 + 8) first in the gallery');
+    await shot('queue-cancelled-600');
+  });
 });
 
 /** Preferences: Color Theme, as a user picks one. */
