@@ -37,15 +37,15 @@ type Register = (id: string, fn: (...args: unknown[]) => unknown) => void;
 
 export function registerCommands(context: vscode.ExtensionContext, controller: Controller, view: GeneratorViewProvider, actions: GalleryActions, log: Log): void {
   const reg: Register = (id, fn) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
-  registerJobCommands(reg, controller, actions, log);
+  registerJobCommands(reg, controller, view, actions, log);
   registerQueueCommands(reg, controller);
   registerImageCommands(reg, controller, view, actions);
   registerModelCommands(reg, context, controller, log);
   reg(COMMANDS.showLog, () => log.show());
 }
 
-function registerJobCommands(reg: Register, controller: Controller, actions: GalleryActions, log: Log): void {
-  reg(COMMANDS.generate, () => generateFromPrompt(controller, actions, log));
+function registerJobCommands(reg: Register, controller: Controller, view: GeneratorViewProvider, actions: GalleryActions, log: Log): void {
+  reg(COMMANDS.generate, () => generateFromPrompt(controller, actions, log, (prompt) => view.rememberPrompt(prompt)));
 
   reg(COMMANDS.openGenerator, async () => {
     if (!controller.currentSettings.modelPath) await vscode.commands.executeCommand('pixart.welcome.focus');

@@ -15,7 +15,8 @@ function seconds(ms: number): string {
   return ms < 60_000 ? `${Math.max(1, Math.round(ms / 1000))} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-export async function generateFromPrompt(controller: Controller, actions: GalleryActions, log: Log): Promise<void> {
+/** `remember`: puts the prompt into the prompt history, as the form's Generate does. */
+export async function generateFromPrompt(controller: Controller, actions: GalleryActions, log: Log, remember: (prompt: string) => Promise<void>): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection).trim().slice(0, LIMITS.promptChars) : '';
   const prompt = await vscode.window.showInputBox({
@@ -34,6 +35,7 @@ export async function generateFromPrompt(controller: Controller, actions: Galler
   }
   const job = await controller.jobs.enqueue(v.value);
   if (!job) return;
+  await remember(v.value.prompt);
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'PixArt', cancellable: true }, (progress, token) =>
     followJob(controller, job, progress, token, (e) => {
       if (e.kind === 'done') offerResult(e.files, e.seed, editor, actions);

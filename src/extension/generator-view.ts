@@ -206,8 +206,13 @@ export class GeneratorViewProvider implements vscode.WebviewViewProvider, vscode
       return;
     }
     this.post({ type: 'invalid', errors: [] });
-    if (v.ok) this.post({ type: 'history', prompts: await this.history.add(v.value.prompt) });
+    if (v.ok) await this.rememberPrompt(v.value.prompt);
     await this.enqueueAll(built.jobs, v.ok ? v.value.prompt : '');
+  }
+
+  /** Puts a prompt into the prompt history (the form's Generate, and PixArt: Generate Image). */
+  async rememberPrompt(prompt: string): Promise<void> {
+    this.post({ type: 'history', prompts: await this.history.add(prompt) });
   }
 
   /** Queues jobs in a row into one output folder (asked for once), and tells the view which they are. */

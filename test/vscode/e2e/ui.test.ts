@@ -242,6 +242,10 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
     await toast.getByRole('button', { name: 'Insert at Cursor' }).click();
     await until(editorText, (t) => t.includes('![a lighthouse at dusk](assets/generated/'), 'the palette image inserted into README.md');
     assert.equal(readdirSync(join(workspace, 'assets', 'generated')).filter((f) => f.endsWith('.png')).length, 2);
+    // The palette's prompt is in the prompt history, as the form's are.
+    await runCommand('PixArt: Prompt History…');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'a lighthouse at dusk' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Escape');
   });
 
   test('turns Generate off, saying why, while the model cannot load, and on again when it loads', async () => {
