@@ -139,6 +139,9 @@ export class ModelSession {
 
   /** The worker's answers about the model (status, loaded, loadFailed, tokens). */
   onWorkerMessage(m: Extract<WorkerToHost, { type: 'status' | 'loaded' | 'loadFailed' | 'tokens' }>): void {
+    // An answer to a load the settings have since replaced (the folder cleared or changed while it
+    // was in flight) says nothing about the model asked for now: the next load's answers will.
+    if (m.type !== 'tokens' && (this.model.state === 'unset' || (m.type === 'loaded' && m.model.modelDir !== this.deps.settings().modelPath))) return;
     switch (m.type) {
       case 'status':
         if (m.state !== 'ready') this.set({ ...this.model, state: m.state });

@@ -186,4 +186,28 @@ describe('cancel in a real VS Code', () => {
       log.dispose();
     }
   });
+
+  // Last: it leaves no model folder set (after() sets the test run's model again).
+  it('a model folder cleared while a load is in flight stays cleared: that load\'s late answers are not taken for the model', async function () {
+    this.timeout(120_000);
+    const cfg = vscode.workspace.getConfiguration('pixart');
+    const states: string[] = [];
+    const sub = controller.onDidChange(() => states.push(controller.model.state.state));
+    try {
+      // While a slow job runs, point at the tiny model and clear the folder at once: the worker
+      // first ends the job, then loads the tiny model (its answers come after the clear), then unloads.
+      const { end } = await actDuring(controller, 'denoising', 1, async () => {
+        await cfg.update('modelPath', env('PIXART_TEST_MODEL'), vscode.ConfigurationTarget.Global);
+        await cfg.update('modelPath', '', vscode.ConfigurationTarget.Global);
+      });
+      assert.ok(end.kind === 'failed' && end.cancelled, 'the running job was cancelled by the reload');
+      await until('the folder to be cleared', () => controller.model.state.state === 'unset', 30_000);
+      const cleared = states.length;
+      await new Promise((r) => setTimeout(r, 3000)); // the in-flight load's answers arrive meanwhile
+      assert.ok(states.slice(cleared).every((st) => st === 'unset'), `nothing but unset after the clear (states: ${states.join(', ')})`);
+      assert.equal(controller.model.state.state, 'unset');
+    } finally {
+      sub.dispose();
+    }
+  });
 });
