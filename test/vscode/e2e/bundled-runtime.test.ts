@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { env, until } from './helpers';
-import { openWorkbench, type Workbench } from './workbench-session';
+import { openWorkbench, pixartLog, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { repoRoot } from '../support/workbench.mjs';
 
@@ -59,10 +59,7 @@ describe('the linux-x64 VSIX generates with its bundled OpenVINO alone', { skip:
 
   after(async () => {
     // The extension's own log (PixArt output channel), for a failure's story.
-    if (workbench) {
-      const logs = join(workbench.sandbox, 'user-data', 'logs');
-      for (const f of readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log'))) console.log(`--- ${f}\n${readFileSync(join(logs, f), 'utf8')}`);
-    }
+    if (workbench) console.log(`--- PixArt.log\n${pixartLog(workbench.sandbox)}`);
     await workbench?.close();
   });
 

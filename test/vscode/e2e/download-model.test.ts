@@ -20,7 +20,7 @@ import { HubServer } from '../../support/hub-server';
 import { DUPLICATES, tinyDiffusersDir, tinyPipelineFiles, tinyPixArtRepo } from '../../support/hub-repo';
 import { readFileParameters } from '../../../src/image/read-metadata';
 import { EXTENSION_ID, env, quickOpen, until } from './helpers';
-import { itWithShot, openWorkbench, type Workbench } from './workbench-session';
+import { itWithShot, openWorkbench, pixartLog as sessionLog, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { repoRoot } from '../support/workbench.mjs';
 
@@ -43,11 +43,7 @@ const hfCache = () => join(sandbox, 'hf-cache');
 const toast = (text: string | RegExp): Locator => page.locator('.notifications-toasts .notification-toast', { hasText: text });
 /** A toast that has finished sliding in (for a screenshot). */
 const shownToast = (text: string | RegExp): Locator => page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text });
-const pixartLog = (): string => {
-  const logs = join(sandbox, 'user-data', 'logs');
-  if (!existsSync(logs)) return '';
-  return readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
-};
+const pixartLog = (): string => sessionLog(sandbox);
 const fileSize = (path: string) => statSync(join(tinyDiffusersDir, path)).size;
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -118,7 +114,7 @@ async function modelLine(ready: RegExp): Promise<string> {
   return until(() => view().locator('#model-line').innerText(), (t) => ready.test(t) || /could not/i.test(t), 'the model to load', 120_000);
 }
 
-const test = itWithShot('download', () => page);
+const test = itWithShot('download', () => page, () => sandbox);
 
 /** The built folder: made from the hub's commit with the preset's precisions, and now the model setting. */
 function checkBuilt(out: string, repo: string): void {

@@ -71,7 +71,7 @@ async function shot(label: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${label}.png`) });
 }
 
-const test = itWithShot('gallery', () => page);
+const test = itWithShot('gallery', () => page, () => workbench?.sandbox);
 
 const openFile = (relPath: string) => openFileIn(page, relPath);
 

@@ -8,10 +8,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { env, quickOpen, until } from './helpers';
+import { pixartLog as sessionLog } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 
@@ -22,11 +23,7 @@ let server: { url: string; stop(): Promise<void> };
 let browser: BrowserContext;
 let page: Page;
 
-const pixartLog = (): string => {
-  const logs = join(sandbox, 'user-data', 'logs');
-  if (!existsSync(logs)) return '';
-  return readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
-};
+const pixartLog = (): string => sessionLog(sandbox);
 const machineSettings = () => JSON.parse(readFileSync(join(sandbox, 'user-data', 'Machine', 'settings.json'), 'utf8')) as Record<string, unknown>;
 
 /**

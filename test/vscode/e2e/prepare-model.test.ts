@@ -16,11 +16,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { EXTENSION_ID, env, quickOpen, until } from './helpers';
-import { openWorkbench, type Workbench } from './workbench-session';
+import { openWorkbench, pixartLog as sessionLog, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { repoRoot } from '../support/workbench.mjs';
 
@@ -33,11 +33,7 @@ let page: Page;
 /** The pixart.* settings in the user and machine settings files (VS Code migrates other keys on its own). */
 const pixartSettings = () =>
   ['User', 'Machine'].map((dir) => Object.entries(JSON.parse(readFileSync(join(sandbox, 'user-data', dir, 'settings.json'), 'utf8')) as Record<string, unknown>).filter(([k]) => k.startsWith('pixart.')));
-const pixartLog = (): string => {
-  const logs = join(sandbox, 'user-data', 'logs');
-  if (!existsSync(logs)) return '';
-  return readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
-};
+const pixartLog = (): string => sessionLog(sandbox);
 
 /** Waits for the quick pick titled `title`, then clicks its item `label`. */
 async function pick(title: string, label: string): Promise<void> {

@@ -13,6 +13,7 @@ import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { itWithShot } from './workbench-session';
 import { env, quickOpen, until } from './helpers';
 import { readFileParameters } from '../../../src/image/read-metadata';
+import { writeSlowModelFolder } from '../../support/slow-models';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 
@@ -41,8 +42,8 @@ const shot = (name: string) => page.locator('.part.sidebar').screenshot({ path: 
 const generated = () => join(workspace, 'assets', 'generated');
 const pngs = () => readdirSync(generated()).filter((f) => f.endsWith('.png'));
 
-function userSettings(theme: string): void {
-  writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': theme }, { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
+function userSettings(theme: string, modelPath = env('PIXART_TEST_MODEL')): void {
+  writeSettings(sandbox, { ...QUIET_WORKBENCH, 'workbench.colorTheme': theme }, { 'pixart.modelPath': modelPath, 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
 }
 
 /** Drags the sidebar's sash until the sidebar is `width` px wide (VS Code stops at 170); returns the webview's width. */
@@ -70,7 +71,7 @@ async function ariaTree(): Promise<string> {
   return `${tree.replace(/ · OpenVINO [^"\n]*/g, ' · OpenVINO <version>')}\n`;
 }
 
-const test = itWithShot('sidebar', () => page);
+const test = itWithShot('sidebar', () => page, () => sandbox);
 
 describe('PixArt sidebar: layout, themes, accessibility, styles, batches and history', { timeout: 10 * 60_000 }, () => {
   before(async () => {
@@ -205,24 +206,29 @@ describe('PixArt sidebar: layout, themes, accessibility, styles, batches and his
   });
 
   test('a running batch names its job and "n of 10"; cancelling a queued job says so on its own status line, which the rest do not overwrite', async () => {
-    await colorTheme('Dark Modern');
+    // The tiny model runs a job in 0.1 s, before a click could reach the queue: a copy whose steps
+    // take about a second (test/support/slow-models.ts).
+    userSettings(THEMES[0].theme, writeSlowModelFolder(env('PIXART_TEST_MODEL'), join(sandbox, 'slow-model'), { vaeProducts: 50 }));
+    await until(() => view().locator('#model-line').innerText(), (t) => /slow-model.*ready on CPU/.test(t), 'the slow model to be ready', 120_000);
     const before = pngs().length;
-    await view().getByLabel('Steps', { exact: true }).fill('40');
+    await view().getByLabel('Steps', { exact: true }).fill('2');
     await view().getByLabel('Prompt', { exact: true }).fill('a lighthouse');
     await view().getByLabel('Seed', { exact: true }).fill('100');
     await view().getByLabel('Style', { exact: true }).selectOption('');
     await view().getByLabel('Batches', { exact: true }).selectOption('10');
     await view().getByRole('button', { name: 'Generate', exact: true }).click();
-    // The last of the ten, while the first ones run (each takes a second or two on the tiny model).
+    // The last of the ten, while the first ones run.
     const last = view().getByRole('button', { name: /^Cancel queued job \d+: “a lighthouse” · 10 of 10$/ });
     await last.waitFor();
     assert.match(await view().locator('#job-name').innerText(), /^“a lighthouse” · [1-8] of 10$/);
     await shot('queue-600');
     await last.click();
+    await until(() => last.count(), (n) => n === 0, 'the cancelled job to leave the queue', 10_000);
     await until(() => pngs().length, (n) => n === before + 9, 'the nine jobs left', 180_000);
     const note = view().getByRole('status').filter({ hasText: /^Cancelled queued job/ });
     assert.equal(await note.innerText(), 'Cancelled queued job: “a lighthouse” · 10 of 10.', 'said, and still shown after the nine ran');
     await until(() => view().locator('ul.gallery p.meta').first().innerText().then((t) => t.split(' · ')[0]), (t) => t === 'seed 108', 'the ninth job (seed 100 + 8) first in the gallery');
+    assert.deepEqual(pngs().filter((f) => f.includes('seed109')), [], 'the cancelled tenth (seed 109) wrote nothing');
     await shot('queue-cancelled-600');
   });
 });

@@ -67,7 +67,7 @@ async function shot(label: string): Promise<void> {
   await page.screenshot({ path: join(shots, `studio-${label}.png`) });
 }
 
-const test = itWithShot('studio', () => page);
+const test = itWithShot('studio', () => page, () => workbench?.sandbox);
 
 /** The theme picker's label of each theme, and the class the workbench then wears. */
 const THEMES = { dark: ['Dark Modern', 'vs-dark'], light: ['Light Modern', 'vs'], 'high-contrast': ['Dark High Contrast', 'hc-black'] } as const;

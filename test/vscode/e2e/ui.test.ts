@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { env, openFile as openFileIn, quickOpen, until } from './helpers';
 import { T5Tokenizer } from '../../../src/pipeline/tokenizer';
+import { pixartLog } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
 import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
 // @ts-expect-error plain JS helper
@@ -115,8 +116,7 @@ describe('PixArt Studio UI in the workbench', { timeout: 10 * 60_000 }, () => {
       console.log(`e2e cold run (code-server start → UI flows → shutdown): ${((Date.now() - t0) / 1000).toFixed(1)} s; peak memory ${peak.treeMb} MB (code-server + extension host + chromium, PSS), extension host ${peak.extensionHostMb} MB (RSS)`);
     }
     // The extension's own log (PixArt output channel): load and job timings, the event-loop stall.
-    const logs = join(sandbox, 'user-data', 'logs');
-    for (const f of readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log'))) console.log(`--- ${f}\n${readFileSync(join(logs, f), 'utf8')}`);
+    console.log(`--- PixArt.log\n${pixartLog(sandbox)}`);
     if (sandbox) removeSandbox(sandbox);
   });
 

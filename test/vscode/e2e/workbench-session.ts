@@ -1,7 +1,7 @@
 // One code-server workbench for an e2e suite: a sandbox with a copy of the fixture workspace, the
 // VSIX installed, settings written, code-server started and Chromium on the workbench, ready when
 // the activity bar shows. close() takes it all down again.
-import { cpSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -59,8 +59,18 @@ export async function openWorkbench(s: WorkbenchSetup): Promise<Workbench> {
   };
 }
 
-/** A test (`it`) that leaves test-output/vscode/failed-<suite>-<title>.png behind when it fails. */
-export function itWithShot(suite: string, page: () => Page | undefined): (title: string, body: () => Promise<void>) => void {
+/** The extension's own log (the PixArt output channel) in a sandbox's workbench, '' before it exists. */
+export function pixartLog(sandbox: string): string {
+  const logs = join(sandbox, 'user-data', 'logs');
+  if (!existsSync(logs)) return '';
+  return readdirSync(logs, { recursive: true }).map(String).filter((f) => f.endsWith('PixArt.log')).map((f) => readFileSync(join(logs, f), 'utf8')).join('\n');
+}
+
+/**
+ * A test (`it`) that, when it fails, leaves test-output/vscode/failed-<suite>-<title>.png behind
+ * and prints the end of the extension's log (what a CI failure's story needs).
+ */
+export function itWithShot(suite: string, page: () => Page | undefined, sandbox?: () => string | undefined): (title: string, body: () => Promise<void>) => void {
   return (title, body) =>
     it(title, async () => {
       try {
@@ -68,6 +78,8 @@ export function itWithShot(suite: string, page: () => Page | undefined): (title:
       } catch (e) {
         const name = `failed-${suite}-${title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`;
         await page()?.screenshot({ path: join(repoRoot, 'test-output', 'vscode', name) }).catch(() => undefined);
+        const box = sandbox?.();
+        if (box) console.log(`--- the end of PixArt.log (${suite}: ${title})\n${pixartLog(box).split('\n').slice(-40).join('\n')}`);
         throw e;
       }
     });
