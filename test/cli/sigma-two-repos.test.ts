@@ -108,6 +108,11 @@ test('a transformer-only source without a base is refused, naming --base, before
   const dir = await run(['build-model', '--from', folder, '--out', join(work, 'no-base'), ...F32]);
   assert.equal(dir.status, 1);
   assert.match(dir.stderr, /holds only a transformer \(transformer\/, no model_index\.json\).*--base REPO_OR_DIR/);
+  const empty = join(work, 'empty');
+  mkdirSync(empty);
+  const noTransformer = await run(['build-model', '--from', empty, '--base', sigmaTinyDir, '--out', join(work, 'no-base'), ...F32]);
+  assert.equal(noTransformer.status, 1);
+  assert.match(noTransformer.stderr, /^pixart: --from .*empty has no transformer\/ folder: with --base, --from gives the transformer/m);
   assert.ok(!existsSync(join(work, 'no-base')));
 });
 

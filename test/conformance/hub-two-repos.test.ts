@@ -85,3 +85,23 @@ test('offline, both from the cache; a cache that lacks the base\'s part names it
   assert.ok(missing instanceof HubError && missing.kind === 'offline-incomplete', String(missing));
   assert.match(missing.message, /holds no copy of tiny\/sigma-base at "main"/);
 });
+
+test('the per-file guarantees hold in either repo: a damaged base shard is fetched again, and a second start fetches only what the first left', async () => {
+  const shard = 'text_encoder/model-00001-of-00002.safetensors';
+  server.resetCounts();
+  server.corrupt(BASE, shard, 1);
+  const cache = newCache();
+  const [, b] = await dl(cache, { concurrency: 1 });
+  assert.equal(server.bytesServed(BASE, shard), 2 * server.hostedFile(BASE, shard).size, 'the damaged copy was dropped and fetched again');
+  assert.deepEqual(filesIn(b.snapshotDir), baseFiles);
+  // Cancelled once the transformer is in: the next start asks the hub again but fetches only the base's files.
+  const partial = newCache();
+  const stop = new AbortController();
+  server.resetCounts();
+  const cancelled = await dl(partial, { signal: stop.signal, concurrency: 1, onProgress: (p) => p.file === 'transformer/diffusion_pytorch_model.safetensors' && p.filesDone >= transformerFiles.length && stop.abort() }).catch((e: unknown) => e);
+  assert.ok(cancelled instanceof Error && cancelled.name === 'AbortError', String(cancelled));
+  server.resetCounts();
+  const [t2, b2] = await dl(partial);
+  assert.equal(server.servedFiles(TRANSFORMER).size, 0, 'the transformer was not fetched again');
+  assert.deepEqual([filesIn(t2.snapshotDir), filesIn(b2.snapshotDir)], [transformerFiles, baseFiles]);
+});
