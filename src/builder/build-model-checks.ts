@@ -1,5 +1,5 @@
 // What build-model checks before any work: that the source is a complete PixArt-α or PixArt-Σ
-// diffusers checkpoint, that the output folder is free, and that its disk has room for the model. Each
+// diffusers checkpoint (in one folder, or a transformer and a base), that the output folder is free, and that its disk has room for the model. Each
 // refusal names the file or folder and the fix.
 import { existsSync, readFileSync, readdirSync, statSync, statfsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -7,6 +7,10 @@ import { Checkpoint } from './safetensors';
 import { readVaeDecoderConfig } from './vae-config';
 import { decoderTensorNames } from './vae-blocks';
 import { FAMILIES, supportedFamilies, type PipelineFamily } from '../pipeline/family';
+import { isAssembled, partPath, type CheckpointFolders } from './build-model-sources';
+
+/** The base PixArt-Σ's transformer-only repos are combined with (src/hub/known-repos.ts has the table). */
+const SIGMA_BASE_NOTE = 'PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers';
 
 export class BuildModelError extends Error {
   override name = 'BuildModelError';
@@ -27,36 +31,68 @@ const GB = 1024 ** 3;
 /** model_index.json is a few hundred bytes. */
 const MAX_INDEX_BYTES = 1 << 20;
 
-/** The family model_index.json names; anything but a PixArt-α or -Σ pipeline is refused. */
-function readFamily(index: string): PipelineFamily {
+/** model_index.json's pipeline class (it must be a JSON object of at most 1 MB). */
+function readIndexClass(index: string): unknown {
   if (statSync(index).size > MAX_INDEX_BYTES) throw new BuildModelError(`${index} is over 1 MB: not a model_index.json. Download the model again.`);
-  let cls: unknown;
   try {
-    cls = (JSON.parse(readFileSync(index, 'utf8')) as Record<string, unknown>)._class_name;
+    return (JSON.parse(readFileSync(index, 'utf8')) as Record<string, unknown>)._class_name;
   } catch (e) {
     throw new BuildModelError(`${index} is not valid JSON (${(e as Error).message}). Download the model again.`);
   }
+}
+
+/** The family a pipeline class is; anything but a PixArt-α or -Σ pipeline is refused, naming `where` it was found. */
+function familyOf(cls: unknown, where: string): PipelineFamily {
   const family = FAMILIES.find((f) => f.className === cls);
-  if (!family) throw new BuildModelError(`${index}: this is a ${typeof cls === 'string' ? cls.slice(0, 80) : 'model without a _class_name'}; the builder builds ${supportedFamilies()} checkpoints.`);
+  if (!family) throw new BuildModelError(`${where}: this is a ${typeof cls === 'string' ? cls.slice(0, 80) : 'model without a _class_name'}; the builder builds ${supportedFamilies()} checkpoints.`);
   return family;
 }
 
-/** Refuses anything but a PixArt-α or -Σ diffusers checkpoint with its five components; returns its family. */
-export function checkSource(from: string): PipelineFamily {
-  if (!existsSync(from) || !statSync(from).isDirectory()) throw new BuildModelError(`--from ${from} is not a folder. Give the folder of a diffusers checkpoint (the one holding model_index.json).`);
-  const index = join(from, 'model_index.json');
-  if (!existsSync(index)) throw new BuildModelError(`${from} has no model_index.json: it is not a diffusers checkpoint. Give the folder that holds model_index.json.`);
-  const family = readFamily(index);
-  if (existsSync(join(from, 'vae_decoder')) && !existsSync(join(from, 'vae'))) {
-    throw new BuildModelError(`${from} is a model folder already (it has vae_decoder/, not a checkpoint's vae/): use it as it is (pixart generate --model ${from}).`);
+function checkFolder(dir: string, flag: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BuildModelError(`${flag} ${dir} is not a folder. Give the folder of a diffusers checkpoint (the one holding model_index.json).`);
+}
+
+/** The base's model_index.json, with the refusals for a folder that has none (a transformer-only one names --base). */
+function indexFile(f: CheckpointFolders): string {
+  const index = join(f.base, 'model_index.json');
+  if (existsSync(index)) return index;
+  if (!isAssembled(f) && existsSync(join(f.base, 'transformer', 'config.json'))) {
+    throw new BuildModelError(`${f.base} holds only a transformer (transformer/, no model_index.json): its text encoder, VAE, tokenizer and scheduler come from another checkpoint. Name that one with --base REPO_OR_DIR (for PixArt-Σ: ${SIGMA_BASE_NOTE}).`);
   }
+  throw new BuildModelError(`${isAssembled(f) ? '--base ' : ''}${f.base} has no model_index.json: it is not a diffusers checkpoint. Give the folder that holds model_index.json.`);
+}
+
+/** What is missing from the parts the build reads, as paths relative to their folders. */
+function missingParts(f: CheckpointFolders): string[] {
   const missing: string[] = [];
-  if (!existsSync(join(from, 'scheduler', 'scheduler_config.json'))) missing.push('scheduler/scheduler_config.json');
-  if (!['tokenizer.json', 'spiece.model'].some((f) => existsSync(join(from, 'tokenizer', f)))) missing.push('tokenizer/tokenizer.json or tokenizer/spiece.model');
-  for (const net of NETWORKS) if (!existsSync(join(from, net, 'config.json'))) missing.push(`${net}/config.json`);
-  if (missing.length) throw new BuildModelError(`${from} is not a complete ${family.label} checkpoint: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Download the model again.`);
-  readVaeDecoderConfig(join(from, 'vae'));
-  for (const net of NETWORKS) Checkpoint.open(join(from, net)).close(); // each has weights, with sound headers
+  if (!existsSync(join(partPath(f, 'scheduler'), 'scheduler_config.json'))) missing.push('scheduler/scheduler_config.json');
+  if (!['tokenizer.json', 'spiece.model'].some((n) => existsSync(join(partPath(f, 'tokenizer'), n)))) missing.push('tokenizer/tokenizer.json or tokenizer/spiece.model');
+  for (const net of NETWORKS) if (!existsSync(join(partPath(f, net), 'config.json'))) missing.push(`${net}/config.json${isAssembled(f) ? ` (in ${net === 'transformer' ? '--from' : '--base'})` : ''}`);
+  return missing;
+}
+
+/**
+ * Refuses anything but a PixArt-α or -Σ diffusers checkpoint with its five components (from one
+ * folder, or a transformer from one and the rest from the base); returns its family: `pipeline`'s
+ * when the caller names it (a transformer-only source's), else the one model_index.json names.
+ */
+export function checkSource(f: CheckpointFolders, pipeline?: string): PipelineFamily {
+  checkFolder(f.transformer, '--from');
+  if (isAssembled(f)) {
+    checkFolder(f.base, '--base');
+    if (!existsSync(partPath(f, 'transformer'))) throw new BuildModelError(`--from ${f.transformer} has no transformer/ folder: with --base, --from gives the transformer (a diffusers checkpoint, or a repo such as PixArt-alpha/PixArt-Sigma-XL-2-512-MS).`);
+  }
+  const index = indexFile(f);
+  const cls = readIndexClass(index); // read (and so checked) also when `pipeline` overrides it
+  const family = familyOf(pipeline ?? cls, pipeline ? `the pipeline named for ${f.transformer}` : index);
+  if (existsSync(join(f.base, 'vae_decoder')) && !existsSync(partPath(f, 'vae'))) {
+    throw new BuildModelError(`${f.base} is a model folder already (it has vae_decoder/, not a checkpoint's vae/): use it as it is (pixart generate --model ${f.base}).`);
+  }
+  const missing = missingParts(f);
+  const where = isAssembled(f) ? `${f.transformer} with --base ${f.base}` : f.base;
+  if (missing.length) throw new BuildModelError(`${where} is not a complete ${family.label} checkpoint: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Download the model again.`);
+  readVaeDecoderConfig(partPath(f, 'vae'));
+  for (const net of NETWORKS) Checkpoint.open(partPath(f, net)).close(); // each has weights, with sound headers
   return family;
 }
 
@@ -84,11 +120,11 @@ function elements(dir: string, filter: (names: string[]) => string[] = (n) => n)
 }
 
 /** Bytes the model folder will take (weights dominate; 5 % and 64 MB more for the rest). */
-export function estimateBytes(from: string, weights: ModelWeights): number {
-  const usesPostQuantConv = readVaeDecoderConfig(join(from, 'vae')).usePostQuantConv;
-  const bytes = elements(join(from, 'text_encoder')) * BYTES_PER_WEIGHT[weights.text_encoder]
-    + elements(join(from, 'transformer')) * BYTES_PER_WEIGHT[weights.transformer]
-    + elements(join(from, 'vae'), (n) => decoderTensorNames(n, usesPostQuantConv)) * 4;
+export function estimateBytes(f: CheckpointFolders, weights: ModelWeights): number {
+  const usesPostQuantConv = readVaeDecoderConfig(partPath(f, 'vae')).usePostQuantConv;
+  const bytes = elements(partPath(f, 'text_encoder')) * BYTES_PER_WEIGHT[weights.text_encoder]
+    + elements(partPath(f, 'transformer')) * BYTES_PER_WEIGHT[weights.transformer]
+    + elements(partPath(f, 'vae'), (n) => decoderTensorNames(n, usesPostQuantConv)) * 4;
   return Math.ceil(bytes * 1.05 + 64 * 1024 ** 2);
 }
 

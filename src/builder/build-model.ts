@@ -1,13 +1,15 @@
-// Builds a PixArt-α model folder (DESIGN.md, "The model folder") from a diffusers checkpoint, in
-// TypeScript: model_index.json, the scheduler and tokenizer as they are, the three networks built
-// from their safetensors, and pixart-manifest.json. Everything is checked first, then built in
+// Builds a PixArt-α or -Σ model folder (DESIGN.md, "The model folder") from a diffusers checkpoint,
+// in TypeScript: model_index.json, the scheduler and tokenizer as they are, the three networks built
+// from their safetensors, and pixart-manifest.json. The checkpoint is one folder, or a transformer
+// from one folder and the other parts from a base (build-model-sources.ts). Everything is checked first, then built in
 // `<out>.partial-<hex>/` beside the output and renamed to it at the end, so a failed or cancelled
 // build leaves nothing, and an existing folder is never replaced. A build killed outright (SIGKILL,
 // a crash, a power cut) cannot clean up: the next build of the same output removes the partial
 // folders whose builder is gone (`stale-partials.ts`).
-import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { copyFileSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { BASE_PARTS, checkpointFolders, isAssembled, partPath, type CheckpointFolders } from './build-model-sources';
 import { makeFolder } from '../image/atomic-write';
 import { markOwner, OWNER_FILE, removeStalePartials } from './stale-partials';
 import { Checkpoint } from './safetensors';
@@ -17,23 +19,29 @@ import { buildT5Encoder } from './t5-encoder';
 import { buildPixArtTransformer } from './pixart-transformer';
 import { CONFIG_JSON, type ComponentBuild } from './build-model-files';
 import { BuildModelError, checkDisk, checkOutput, checkSource, estimateBytes, type ModelWeights, type TextEncoderWeights, type TransformerWeights } from './build-model-checks';
-import { describeComponent, writeManifest, type ManifestComponent, type ManifestSource, type NotBuilt, type PortSpec } from './manifest';
+import { describeComponent, writeManifest, type ManifestComponent, type ManifestInput, type ManifestSource, type NotBuilt, type PortSpec } from './manifest';
 
 export { BuildModelError, type ModelWeights } from './build-model-checks';
 
 export type BuildPhase = 'checking' | 'vae_decoder' | 'text_encoder' | 'transformer' | 'hashing';
 
 export interface BuildModelOptions {
-  /** A diffusers PixArt-α checkpoint folder (model_index.json, scheduler/, tokenizer/, text_encoder/, transformer/, vae/). */
+  /** A diffusers PixArt checkpoint folder (model_index.json, scheduler/, tokenizer/, text_encoder/, transformer/, vae/); with `base`, the folder whose transformer/ is built. */
   from: string;
+  /** The folder the other parts come from (model_index.json, scheduler/, tokenizer/, text_encoder/, vae/), when `from` gives only the transformer. */
+  base?: string;
+  /** The pipeline class the model is for, when it is not the one the base's model_index.json names (written into the model's). */
+  pipeline?: string;
   /** The model folder to create: new, or an empty folder. */
   out: string;
   weights: ModelWeights;
   signal?: AbortSignal;
   /** Each phase's progress: tensors for the networks, bytes for hashing. */
   onProgress?: (phase: BuildPhase, done: number, total: number) => void;
-  /** Where the checkpoint came from, for the manifest. */
+  /** Where the checkpoint (with `base`: the transformer) came from, for the manifest. */
   source?: ManifestSource;
+  /** Where the base came from, for the manifest. */
+  baseSource?: ManifestSource;
 }
 
 export interface BuiltModel {
@@ -56,11 +64,18 @@ function copyNew(from: string, to: string): void {
   copyFileSync(from, to, constants.COPYFILE_EXCL);
 }
 
+/** The base's model_index.json as it is, or with `_class_name` set to `pipeline` when that names another class. */
+function writeModelIndex(from: string, to: string, pipeline: string | undefined): void {
+  const index = JSON.parse(readFileSync(from, 'utf8')) as Record<string, unknown>;
+  if (!pipeline || index._class_name === pipeline) return copyNew(from, to);
+  writeFileSync(to, `${JSON.stringify({ ...index, _class_name: pipeline }, null, 2)}\n`, { flag: 'wx' });
+}
+
 /** model_index.json and the scheduler config, byte for byte (diffusers' JSON may hold -Infinity), and the tokenizer. */
-function copyMetadata(from: string, staging: string): void {
-  copyNew(join(from, 'model_index.json'), join(staging, 'model_index.json'));
-  copyNew(join(from, 'scheduler', 'scheduler_config.json'), join(staging, 'scheduler', 'scheduler_config.json'));
-  writeTokenizer(from, staging);
+function copyMetadata(f: CheckpointFolders, staging: string, pipeline: string | undefined): void {
+  writeModelIndex(partPath(f, 'model_index.json'), join(staging, 'model_index.json'), pipeline);
+  copyNew(join(partPath(f, 'scheduler'), 'scheduler_config.json'), join(staging, 'scheduler', 'scheduler_config.json'));
+  writeTokenizer(f.base, staging);
 }
 
 function readConfig(file: string): Record<string, unknown> {
@@ -72,9 +87,9 @@ function dimOf(v: unknown): number {
 }
 
 /** The outputs each builder makes (the IR's XML carries names only; OpenVINO infers types and shapes). */
-function componentOutputs(from: string): Record<string, PortSpec[]> {
-  const t5 = readConfig(join(from, 'text_encoder', CONFIG_JSON));
-  const tr = readConfig(join(from, 'transformer', CONFIG_JSON));
+function componentOutputs(f: CheckpointFolders): Record<string, PortSpec[]> {
+  const t5 = readConfig(join(partPath(f, 'text_encoder'), CONFIG_JSON));
+  const tr = readConfig(join(partPath(f, 'transformer'), CONFIG_JSON));
   const outChannels = dimOf(tr.out_channels ?? tr.in_channels ?? 4);
   return {
     text_encoder: [{ name: 'last_hidden_state', type: 'f32', shape: [-1, -1, dimOf(t5.d_model)] }],
@@ -90,19 +105,20 @@ interface Step {
   build: (outDir: string, onProgress: (done: number, total: number) => void) => Promise<ComponentBuild>;
 }
 
-function steps(from: string, weights: ModelWeights, signal: AbortSignal | undefined): Step[] {
+function steps(f: CheckpointFolders, weights: ModelWeights, signal: AbortSignal | undefined): Step[] {
+  const [vae, t5, transformer] = [partPath(f, 'vae'), partPath(f, 'text_encoder'), partPath(f, 'transformer')];
   return [
-    { component: 'vae_decoder', sourceDir: join(from, 'vae'), precision: 'f32', build: (dir, onProgress) => buildVaeDecoder(join(from, 'vae'), dir, { signal, onProgress }) },
-    { component: 'text_encoder', sourceDir: join(from, 'text_encoder'), precision: weights.text_encoder, build: (dir, onProgress) => buildT5Encoder(join(from, 'text_encoder'), dir, { weights: weights.text_encoder, signal, onProgress }) },
-    { component: 'transformer', sourceDir: join(from, 'transformer'), precision: weights.transformer, build: (dir, onProgress) => buildPixArtTransformer(join(from, 'transformer'), dir, { weights: weights.transformer, signal, onProgress }) },
+    { component: 'vae_decoder', sourceDir: vae, precision: 'f32', build: (dir, onProgress) => buildVaeDecoder(vae, dir, { signal, onProgress }) },
+    { component: 'text_encoder', sourceDir: t5, precision: weights.text_encoder, build: (dir, onProgress) => buildT5Encoder(t5, dir, { weights: weights.text_encoder, signal, onProgress }) },
+    { component: 'transformer', sourceDir: transformer, precision: weights.transformer, build: (dir, onProgress) => buildPixArtTransformer(transformer, dir, { weights: weights.transformer, signal, onProgress }) },
   ];
 }
 
 /** Builds the three networks into `staging`; returns what the manifest says of each. */
-async function buildNetworks(o: BuildModelOptions, from: string, staging: string): Promise<Record<string, ManifestComponent>> {
-  const outputs = componentOutputs(from);
+async function buildNetworks(o: BuildModelOptions, f: CheckpointFolders, staging: string): Promise<Record<string, ManifestComponent>> {
+  const outputs = componentOutputs(f);
   const components: Record<string, ManifestComponent> = {};
-  for (const step of steps(from, o.weights, o.signal)) {
+  for (const step of steps(f, o.weights, o.signal)) {
     const dir = join(staging, step.component);
     await step.build(dir, (done, total) => o.onProgress?.(step.component, done, total));
     o.signal?.throwIfAborted();
@@ -113,11 +129,11 @@ async function buildNetworks(o: BuildModelOptions, from: string, staging: string
   return components;
 }
 
-/** Where the VAE encoder's weights are: image-to-image will build it from there. */
-function vaeEncoderWeights(from: string): NotBuilt {
-  const checkpoint = Checkpoint.open(join(from, 'vae'));
+/** Where the VAE encoder's weights are (relative to the base): image-to-image will build it from there. */
+function vaeEncoderWeights(f: CheckpointFolders): NotBuilt {
+  const checkpoint = Checkpoint.open(partPath(f, 'vae'));
   try {
-    const files = new Set(checkpoint.names().filter((n) => /^(encoder|quant_conv)\./.test(n)).map((n) => relative(from, checkpoint.info(n).file).split(sep).join('/')));
+    const files = new Set(checkpoint.names().filter((n) => /^(encoder|quant_conv)\./.test(n)).map((n) => relative(f.base, checkpoint.info(n).file).split(sep).join('/')));
     return { weights: [...files].sort(), tensors: ['encoder.*', 'quant_conv.*'], why: 'image-to-image is not built yet' };
   } finally {
     checkpoint.close();
@@ -134,16 +150,22 @@ function publishFolder(staging: string, out: string): void {
   renameSync(staging, out);
 }
 
-/** Builds the model folder `o.out` from the checkpoint `o.from`. */
+/** What the manifest says of the source: the checkpoint folder, and with a base, the base and the parts it gave. */
+function manifestSources(o: BuildModelOptions, f: CheckpointFolders): Pick<ManifestInput, 'source' | 'folder' | 'base'> {
+  const base = isAssembled(f) ? { base: { source: o.baseSource ?? {}, folder: f.base, parts: [...BASE_PARTS] } } : {};
+  return { source: o.source ?? {}, folder: f.transformer, ...base };
+}
+
+/** Builds the model folder `o.out` from the checkpoint `o.from` (with `o.base`: its transformer, the rest from the base). */
 export async function buildModel(o: BuildModelOptions): Promise<BuiltModel> {
   const t0 = performance.now();
-  const from = resolve(o.from);
+  const folders = checkpointFolders(o.from, o.base);
   const out = resolve(o.out);
   checkWeights(o.weights);
   o.onProgress?.('checking', 0, 1);
-  checkSource(from);
+  checkSource(folders, o.pipeline);
   checkOutput(out);
-  checkDisk(out, estimateBytes(from, o.weights));
+  checkDisk(out, estimateBytes(folders, o.weights));
   o.signal?.throwIfAborted();
   await makeFolder(dirname(out));
   removeStalePartials(out);
@@ -151,10 +173,10 @@ export async function buildModel(o: BuildModelOptions): Promise<BuiltModel> {
   mkdirSync(staging);
   markOwner(staging);
   try {
-    copyMetadata(from, staging);
-    const components = await buildNetworks(o, from, staging);
+    copyMetadata(folders, staging, o.pipeline);
+    const components = await buildNetworks(o, folders, staging);
     const measure = () => ({ seconds: (performance.now() - t0) / 1000, peakRssGb: process.resourceUsage().maxRSS / 1024 ** 2 });
-    const manifest = await writeManifest(staging, { source: o.source ?? {}, folder: from, components, notBuilt: { vae_encoder: vaeEncoderWeights(from) } }, measure, {
+    const manifest = await writeManifest(staging, { ...manifestSources(o, folders), components, notBuilt: { vae_encoder: vaeEncoderWeights(folders) } }, measure, {
       signal: o.signal,
       onProgress: (done, total) => o.onProgress?.('hashing', done, total),
     });

@@ -1,7 +1,8 @@
 // pixart-manifest.json for a built model, in the converter's format_version 1
 // (models/pixart_convert/folder.py): where the model came from, how it was built, each component's
 // file, precision and ports, and the sha256 and size of every file, so a damaged or incomplete
-// copy is told from a sound one (verifyModelFolder in src/pipeline/model-folder-check.ts).
+// copy is told from a sound one (verifyModelFolder in src/pipeline/model-folder-check.ts). A model
+// assembled from a transformer and a base records both sources (`source`, `source.base`).
 import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, relative, sep } from 'node:path';
@@ -33,8 +34,10 @@ export interface ManifestSource {
 
 export interface ManifestInput {
   source: ManifestSource;
-  /** The checkpoint folder the model was built from (absolute). */
+  /** The checkpoint folder the model was built from (absolute); with a base, the one its transformer came from. */
   folder: string;
+  /** The second source, when the transformer came from `folder` and every other part from here. */
+  base?: { source: ManifestSource; folder: string; parts: string[] };
   components: Record<string, ManifestComponent>;
   /** Parts of the checkpoint left unbuilt, and where their weights are. */
   notBuilt: Record<string, NotBuilt>;
@@ -42,7 +45,7 @@ export interface ManifestInput {
 
 /** A part of the checkpoint the model does not include yet. */
 export interface NotBuilt {
-  /** The safetensors files holding its weights, relative to the source folder. */
+  /** The safetensors files holding its weights, relative to the folder they came from (the base's, when there is one). */
   weights: string[];
   /** Its tensors' names. */
   tensors: string[];
@@ -130,16 +133,21 @@ export function describeComponent(dir: string, component: string, precision: str
   return { file, precision: names[precision] ?? precision, inputs, outputs };
 }
 
+/** A source's repo, revision and commit, those it has. */
+function sourceFields({ repo, revision, commit }: ManifestSource): ManifestSource {
+  return { ...(repo ? { repo } : {}), ...(revision ? { revision } : {}), ...(commit ? { commit } : {}) };
+}
+
 /** Writes `dir/pixart-manifest.json`; `measure` gives the build's seconds and peak RSS, hashing included. */
 export async function writeManifest(dir: string, input: ManifestInput, measure: () => { seconds: number; peakRssGb: number }, options: HashOptions = {}): Promise<object> {
   const files = await hashFiles(dir, options);
   const build = measure();
-  const { repo, revision, commit } = input.source;
+  const base = input.base ? { base: { ...sourceFields(input.base.source), folder: input.base.folder, parts: input.base.parts } } : {};
   const manifest = {
     format: 'pixart-studio-model',
     format_version: 1,
-    // model_id is what format-1 readers show as the model's name (modelName in model-folder.ts).
-    source: { kind: 'diffusers', ...(repo ? { model_id: repo, repo } : {}), ...(revision ? { revision } : {}), ...(commit ? { commit } : {}), folder: input.folder },
+    // model_id is what format-1 readers show as the model's name (modelName in model-folder.ts): the transformer's repo.
+    source: { kind: 'diffusers', ...(input.source.repo ? { model_id: input.source.repo } : {}), ...sourceFields(input.source), folder: input.folder, ...base },
     builder: { name: 'pixart-studio build-model', version: BUILDER_VERSION, seconds: Math.round(build.seconds * 10) / 10, peak_rss_gb: Math.round(build.peakRssGb * 100) / 100 },
     created: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
     components: input.components,

@@ -1,30 +1,39 @@
-// `pixart build-model --from REPO_OR_DIR --out DIR`: a model folder built from a diffusers PixArt
-// checkpoint (src/builder/build-model.ts), downloaded first when --from is a repo id (src/hub). Progress goes to stderr, as text or (--progress json)
-// one JSON object per line for a program that runs the CLI as a child process; the model folder
-// goes to stdout. Ctrl+C or SIGTERM cancels the build, which leaves nothing behind.
+// `pixart build-model --from REPO_OR_DIR [--base REPO_OR_DIR] --out DIR`: a model folder built from
+// a diffusers PixArt checkpoint (src/builder/build-model.ts), downloaded first when --from is a repo
+// id (src/hub). A --from that holds only transformer/ takes the other parts from --base (by default,
+// for PixArt-Σ's 512 and 2K repos, their known base); both repos download as one. Progress goes to
+// stderr, as text or (--progress json) one JSON object per line for a program that runs the CLI as a
+// child process; the model folder goes to stdout. Ctrl+C or SIGTERM cancels the build, which leaves
+// nothing behind.
 import { buildModel, TEXT_ENCODER_WEIGHTS, TRANSFORMER_WEIGHTS, type BuildPhase, type ModelWeights } from '../builder/build-model';
 import type { ManifestSource } from '../builder/manifest';
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { downloadSnapshot, DownloadCancelledError } from '../hub';
+import { downloadSnapshots, DownloadCancelledError, transformerOnlyRepo, type SnapshotRequest } from '../hub';
 import { UsageError } from './args';
 import { progressText, readDownloadFlag, type DownloadFlags } from './download-model';
 
-export const BUILD_MODEL_USAGE = `usage: pixart build-model --from REPO_OR_DIR --out DIR [--weights text_encoder=int8,transformer=f16]
+export const BUILD_MODEL_USAGE = `usage: pixart build-model --from REPO_OR_DIR [--base REPO_OR_DIR] --out DIR [--weights text_encoder=int8,transformer=f16]
   [--revision REV] [--variant fp16] [--cache-dir DIR] [--offline] [--progress text|json]
 Builds an OpenVINO model folder from a diffusers PixArt checkpoint (its safetensors), without
 Python. --from is a local diffusers folder, or a Hugging Face repo id (owner/name), which is first
 downloaded into the Hugging Face cache as \`pixart download-model\` does (--revision, --variant,
---cache-dir, --offline as there). --out must be new or empty. --weights: text_encoder
+--cache-dir, --offline as there). With --base, --from gives only its transformer/ and --base
+(a folder or a repo id, at main) everything else; PixArt-alpha/PixArt-Sigma-XL-2-512-MS and -2K-MS
+hold only transformer/ and default to --base PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers.
+--out must be new or empty. --weights: text_encoder
 int8|int4|f16|f32 (default int8), transformer f32|f16|bf16 (default f16). Progress goes to stderr
 (--progress json: one JSON object per line); the model folder is printed on stdout.`;
 
 export interface BuildModelCliOptions {
   from: string;
+  /** Where the parts other than the transformer come from, when --from holds only transformer/. */
+  base?: string;
   out: string;
   weights: ModelWeights;
   progress: 'text' | 'json';
   source: ManifestSource;
+  baseSource?: ManifestSource;
   /** Where and how --from REPO is downloaded. */
   download: DownloadFlags;
 }
@@ -55,6 +64,7 @@ export function parseBuildModelArgs(argv: string[]): BuildModelCliOptions {
       return v;
     };
     if (flag === '--from') o.from = value();
+    else if (flag === '--base') o.base = value();
     else if (flag === '--out') o.out = value();
     else if (flag === '--weights') o.weights = parseWeights(value());
     else if (flag === '--progress') {
@@ -112,14 +122,38 @@ function isRepo(from: string): boolean {
   return !existsSync(from) && !isAbsolute(from) && !from.startsWith('.') && from.split('/').length === 2;
 }
 
-/** Downloads the repo (or finds it in the cache) and returns the snapshot folder. */
-async function download(o: BuildModelCliOptions, signal: AbortSignal, progress: ReturnType<typeof progressWriter>): Promise<string> {
-  const snap = await downloadSnapshot({
-    repo: o.from, ...o.download, offline: o.download.offline || undefined, signal,
-    onProgress: (p) => progress('download', `Downloading ${o.from}: ${progressText(p)}`, p.bytesTotal ? p.bytesDone / p.bytesTotal : 0),
+/** What the run reads: --from, and the base (named, or the known one of a transformer-only repo), and which of them to download. */
+interface Sources {
+  from: string;
+  base?: string;
+  /** The pipeline a known transformer-only repo belongs to. */
+  pipeline?: string;
+  downloads: SnapshotRequest[];
+}
+
+function sourcesOf(o: BuildModelCliOptions): Sources {
+  const known = isRepo(o.from) ? transformerOnlyRepo(o.from) : undefined;
+  const base = o.base ?? known?.base;
+  const downloads: SnapshotRequest[] = [];
+  if (isRepo(o.from)) downloads.push({ repo: o.from, revision: o.download.revision, part: base ? 'transformer' : 'pipeline' });
+  if (base && isRepo(base)) downloads.push({ repo: base, part: 'base' });
+  return { from: o.from, base, pipeline: known?.pipeline, downloads };
+}
+
+/** Downloads the repos (or finds them in the cache) as one; returns the folders to build from, and records the sources for the manifest. */
+async function download(o: BuildModelCliOptions, s: Sources, signal: AbortSignal, progress: ReturnType<typeof progressWriter>): Promise<{ from: string; base?: string }> {
+  const what = s.downloads.map((d) => d.repo).join(' and ');
+  const snaps = await downloadSnapshots(s.downloads, {
+    ...o.download, offline: o.download.offline || undefined, signal,
+    onProgress: (p) => progress('download', `Downloading ${what}: ${progressText(p)}`, p.bytesTotal ? p.bytesDone / p.bytesTotal : 0),
   });
-  o.source = { repo: o.from, revision: o.download.revision ?? 'main', commit: snap.commit };
-  return snap.snapshotDir;
+  const folders: { from: string; base?: string } = { from: s.from, base: s.base };
+  for (const [i, d] of s.downloads.entries()) {
+    const source = { repo: d.repo, revision: d.revision ?? 'main', commit: snaps[i].commit };
+    if (d.part === 'base') [o.baseSource, folders.base] = [source, snaps[i].snapshotDir];
+    else [o.source, folders.from] = [source, snaps[i].snapshotDir];
+  }
+  return folders;
 }
 
 /** Runs the download (for a repo id) and the build; resolves with the exit code (0, 1 on failure, 130 when cancelled). */
@@ -129,12 +163,13 @@ export async function runBuildModel(o: BuildModelCliOptions, io: CliStreams = co
   process.on('SIGINT', cancel); // on, not once: a second Ctrl+C must not kill the clean-up
   process.on('SIGTERM', cancel);
   const json = o.progress === 'json';
-  const fromRepo = isRepo(o.from);
-  const progress = progressWriter(o.progress, io.stderr, fromRepo);
+  const sources = sourcesOf(o);
+  const downloading = sources.downloads.length > 0;
+  const progress = progressWriter(o.progress, io.stderr, downloading);
   try {
-    const from = fromRepo ? await download(o, ac.signal, progress) : o.from;
+    const { from, base } = downloading ? await download(o, sources, ac.signal, progress) : sources;
     const built = await buildModel({
-      from, out: o.out, weights: o.weights, source: o.source, signal: ac.signal,
+      from, base, pipeline: sources.pipeline, out: o.out, weights: o.weights, source: o.source, baseSource: o.baseSource, signal: ac.signal,
       onProgress: (p, done, total) => progress(p, buildMessage(p, done, total), total ? done / total : 1),
     });
     const summary = { type: 'done', dir: built.dir, seconds: Math.round(built.seconds * 10) / 10, peak_rss_gb: Math.round(built.peakRssGb * 100) / 100 };
@@ -143,7 +178,7 @@ export async function runBuildModel(o: BuildModelCliOptions, io: CliStreams = co
     return 0;
   } catch (err) {
     const cancelled = ac.signal.aborted || err instanceof DownloadCancelledError;
-    const message = cancelled ? `build-model cancelled; nothing was written${fromRepo ? ' (what was downloaded stays in the cache and is resumed next time)' : ''}` : (err as Error).message;
+    const message = cancelled ? `build-model cancelled; nothing was written${downloading ? ' (what was downloaded stays in the cache and is resumed next time)' : ''}` : (err as Error).message;
     io.stderr(json ? JSON.stringify({ type: cancelled ? 'cancelled' : 'error', message }) : `pixart: ${message}`);
     return cancelled ? 130 : 1;
   } finally {

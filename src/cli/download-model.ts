@@ -1,20 +1,26 @@
-// `pixart download-model --repo ID …`: a PixArt checkpoint from a Hugging Face repo into the
-// Hugging Face cache (src/hub). The snapshot folder goes to stdout; progress to stderr, as text
+// `pixart download-model --repo ID [--base ID] …`: a PixArt checkpoint from a Hugging Face repo into
+// the Hugging Face cache (src/hub); with --base (or by default for PixArt-Σ's transformer-only 512
+// and 2K repos), transformer/ from the repo and everything else from the base, as one download.
+// The snapshot folder goes to stdout (with a base, the base's on a second line); progress to stderr, as text
 // or (`--progress json`, for the extension, which runs this as a child process) one JSON object a
 // line: {"type":"progress",…}, then {"type":"done",…}, {"type":"error",…} or {"type":"cancelled"}.
 // SIGINT/SIGTERM cancel; what was fetched is kept and the next start resumes it.
-import { downloadSnapshot, DownloadCancelledError, formatBytes, formatDuration, HubError, type DownloadProgress, type Snapshot } from '../hub';
+import { downloadSnapshots, DownloadCancelledError, formatBytes, formatDuration, HubError, transformerOnlyRepo, type DownloadProgress, type Snapshot, type SnapshotRequest } from '../hub';
 import { UsageError } from './args';
 
-export const DOWNLOAD_USAGE = `usage: pixart download-model --repo ID [--revision R] [--variant fp16] [--cache-dir DIR]
+export const DOWNLOAD_USAGE = `usage: pixart download-model --repo ID [--base ID] [--revision R] [--variant fp16] [--cache-dir DIR]
   [--offline] [--progress text|json]
 Downloads what the PixArt pipeline reads (safetensors weights, configs, tokenizer, scheduler) from a
 Hugging Face repo into the Hugging Face cache (HF_HUB_CACHE, else $HF_HOME/hub), resuming a stopped
-download, and prints the snapshot folder. Honours HF_ENDPOINT (a mirror), HF_TOKEN (gated repos)
+download, and prints the snapshot folder. With --base, only transformer/ comes from --repo and the
+rest from --base (at main), and both folders are printed; PixArt-alpha/PixArt-Sigma-XL-2-512-MS and
+-2K-MS hold only transformer/ and default to --base PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers. Honours HF_ENDPOINT (a mirror), HF_TOKEN (gated repos)
 and HF_HUB_OFFLINE=1 (the cache only). --progress json: one JSON object a line on stderr.`;
 
 export interface DownloadArgs {
   repo: string;
+  /** The repo everything but transformer/ comes from. */
+  base?: string;
   revision?: string;
   variant?: 'fp16';
   cacheDir?: string;
@@ -48,6 +54,7 @@ export function parseDownloadArgs(argv: string[]): DownloadArgs {
       return v;
     };
     if (flag === '--repo') o.repo = value();
+    else if (flag === '--base') o.base = value();
     else if (readDownloadFlag(flag, value, o)) continue;
     else if (flag === '--progress') {
       const v = value();
@@ -97,9 +104,11 @@ export async function runDownloadModel(argv: string[], out: Write = (t) => proce
   const cancel = () => stop.abort();
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);
-  let snap: Snapshot;
+  const base = args.base ?? transformerOnlyRepo(args.repo)?.base;
+  const requests: SnapshotRequest[] = base ? [{ repo: args.repo, revision: args.revision, part: 'transformer' }, { repo: base, part: 'base' }] : [args];
+  let snaps: Snapshot[];
   try {
-    snap = await downloadSnapshot({ ...args, signal: stop.signal, onProgress: progressPrinter(args.progress, err, args.progress === 'text' && !!process.stderr.isTTY) });
+    snaps = await downloadSnapshots(requests, { ...args, signal: stop.signal, onProgress: progressPrinter(args.progress, err, args.progress === 'text' && !!process.stderr.isTTY) });
   } catch (e) {
     if (e instanceof HubError || e instanceof DownloadCancelledError) return report(args.progress, err, e);
     throw e;
@@ -107,7 +116,8 @@ export async function runDownloadModel(argv: string[], out: Write = (t) => proce
     process.off('SIGINT', cancel);
     process.off('SIGTERM', cancel);
   }
-  if (args.progress === 'json') err(`${JSON.stringify({ type: 'done', ...snap })}\n`);
-  out(`${snap.snapshotDir}\n`);
+  const [snap, baseSnap] = snaps;
+  if (args.progress === 'json') err(`${JSON.stringify({ type: 'done', ...snap, ...(baseSnap ? { base: { repo: base, ...baseSnap } } : {}) })}\n`);
+  out(snaps.map((s) => `${s.snapshotDir}\n`).join(''));
   return 0;
 }

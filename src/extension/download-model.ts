@@ -8,30 +8,30 @@ import { join } from 'node:path';
 import { runCli } from './cli-process';
 import { proxyEnv } from './proxy-env';
 import type { Log } from './log';
-import { HUB_MODELS, WEIGHT_CHOICES, parseRepoInput, type ModelSource } from './model-sources';
+import { HUB_MODELS, WEIGHT_CHOICES, buildModelArgs, parseRepoInput, type ModelSource } from './model-sources';
 
 async function pickSource(): Promise<ModelSource | undefined> {
-  const other = { label: 'Another Hugging Face repository…', detail: 'A repo id (owner/name), optionally @revision.', pick: 'repo' as const };
+  const other = { label: 'Another Hugging Face repository…', detail: 'A repo id (owner/name), optionally @revision; for a repo holding only a transformer, "owner/name + base/name".', pick: 'repo' as const };
   const local = { label: 'A diffusers folder on this machine…', detail: 'A folder PixArtAlphaPipeline.save_pretrained() wrote, or a Hugging Face snapshot.', pick: 'folder' as const };
-  const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { pick: 'hub' | 'repo' | 'folder'; repo?: string }>(
-    [...HUB_MODELS.map((m) => ({ label: m.label, description: m.repo, detail: m.detail, pick: 'hub' as const, repo: m.repo })), other, local],
+  const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { pick: 'hub' | 'repo' | 'folder'; repo?: string; base?: string }>(
+    [...HUB_MODELS.map((m) => ({ label: m.label, description: m.repo, detail: m.detail, pick: 'hub' as const, repo: m.repo, base: m.base })), other, local],
     { title: 'PixArt: Download Model (1/2): which model?', ignoreFocusOut: true },
   );
   if (!picked) return undefined;
-  if (picked.pick === 'hub') return { from: picked.repo!, kind: 'repo', name: picked.label, title: picked.repo! };
+  if (picked.pick === 'hub') return { from: picked.repo!, kind: 'repo', name: picked.label, title: picked.repo!, ...(picked.base ? { base: picked.base } : {}) };
   if (picked.pick === 'folder') {
     const dir = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Build From This Folder' });
     const name = dir?.[0]?.path.split('/').filter(Boolean).pop() ?? 'model';
     return dir?.[0] ? { from: dir[0].fsPath, kind: 'folder', name, title: name } : undefined;
   }
   const typed = await vscode.window.showInputBox({
-    title: 'PixArt: Download Model: repository', prompt: 'owner/name, optionally @revision', placeHolder: 'PixArt-alpha/PixArt-XL-2-1024-MS', ignoreFocusOut: true,
+    title: 'PixArt: Download Model: repository', prompt: 'owner/name, optionally @revision; "+ base/name" for a repo holding only a transformer', placeHolder: 'PixArt-alpha/PixArt-XL-2-1024-MS', ignoreFocusOut: true,
     validateInput: (t) => { const r = parseRepoInput(t); return typeof r === 'string' ? r : undefined; },
   });
   const r = typed === undefined ? undefined : parseRepoInput(typed);
   if (!r || typeof r === 'string') return undefined;
   const name = `${r.repo.split('/')[1]}${r.revision ? `-${r.revision.slice(0, 12)}` : ''}`;
-  return { from: r.repo, kind: 'repo', revision: r.revision, name, title: r.revision ? `${r.repo}@${r.revision}` : r.repo };
+  return { from: r.repo, kind: 'repo', revision: r.revision, name, title: r.revision ? `${r.repo}@${r.revision}` : r.repo, ...(r.base ? { base: r.base } : {}) };
 }
 
 type UseFolder = (dir: string) => Promise<void>;
@@ -55,7 +55,7 @@ export async function downloadModel(context: vscode.ExtensionContext, log: Log, 
 
 /** Runs `pixart build-model` with its progress in a cancellable notification; a cancelled run can be resumed from its message. */
 async function build(context: vscode.ExtensionContext, log: Log, useFolder: UseFolder, source: ModelSource, choice: WeightChoice, out: string): Promise<void> {
-  const args = ['build-model', '--from', source.from, '--out', out, '--weights', choice.weights, ...(source.revision ? ['--revision', source.revision] : [])];
+  const args = buildModelArgs(source, out, choice.weights);
   log.info(`download model: pixart ${args.join(' ')}`);
   const run = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `PixArt: ${source.title}`, cancellable: true },
@@ -70,8 +70,8 @@ async function build(context: vscode.ExtensionContext, log: Log, useFolder: UseF
         onText: (line) => log.info(`build-model: ${line}`),
         onEvent: (e) => {
           if (e.type !== 'progress' || typeof e.message !== 'string') return;
-          // The title names the repo already: "Downloading owner/name: 12 MB / …" → "Downloading: 12 MB / …".
-          const message = e.message.replace(`Downloading ${source.from}: `, 'Downloading: ');
+          // The title names the repo already: "Downloading owner/name[ and base/name]: 12 MB / …" → "Downloading: 12 MB / …".
+          const message = e.message.replace(`Downloading ${source.from}${source.base ? ` and ${source.base}` : ''}: `, 'Downloading: ');
           const fraction = typeof e.fraction === 'number' ? Math.min(1, Math.max(0, e.fraction)) : undefined;
           const increment = fraction === undefined ? undefined : Math.max(0, fraction * 100 - reported);
           if (increment !== undefined) reported += increment;

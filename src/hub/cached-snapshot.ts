@@ -5,7 +5,7 @@ import { promises as fsp, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { RepoCache } from './cache-layout';
 import { SelectionError, selectAvailable, shardsOfIndex, withShards, type Selection } from './select-files';
-import type { RepoFile, Variant } from './types';
+import type { RepoFile, SnapshotPart, Variant } from './types';
 
 /** Bounds on a snapshot folder's walk (a model has a few dozen files). */
 const MAX_DEPTH = 6;
@@ -52,13 +52,13 @@ async function namedShards(snapshotDir: string, selection: Selection, listing: R
   return missing.length ? missing : named;
 }
 
-/** The cached snapshot of `revision` with every file the pipeline needs, or what it lacks. */
-export async function cachedSnapshot(cache: RepoCache, revision: string, variant?: Variant): Promise<CachedResult> {
+/** The cached snapshot of `revision` with every file the pipeline (or the part of it asked for) needs, or what it lacks. */
+export async function cachedSnapshot(cache: RepoCache, revision: string, variant?: Variant, part: SnapshotPart = 'pipeline'): Promise<CachedResult> {
   const commit = await cache.readRef(revision);
   if (!commit) return { ok: false, missing: [] };
   const snapshotDir = cache.snapshotDir(commit);
   const listing = await listSnapshot(snapshotDir);
-  const { selection, missing } = selectAvailable(listing, variant);
+  const { selection, missing } = selectAvailable(listing, variant, part);
   const named = await namedShards(snapshotDir, selection, listing);
   if (missing.length || Array.isArray(named)) return { ok: false, commit, missing: [...missing, ...(Array.isArray(named) ? named : [])] };
   return { ok: true, snapshotDir, commit, files: named.files.map((f) => f.path), bytes: named.files.reduce((n, f) => n + f.size, 0) };

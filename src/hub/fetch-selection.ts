@@ -1,5 +1,5 @@
 // Brings a selection of a commit's files into the cache: what is there already is linked, the
-// free space is checked for the rest, the small files come first (so the sharded checkpoints'
+// caller checks the free space for the rest (over every repo of a download), the small files come first (so the sharded checkpoints'
 // indexes can say which shards they need), then the weights, a few at a time. One failure stops
 // the others; what they fetched stays in `.incomplete` files for the next start.
 import { promises as fsp } from 'node:fs';
@@ -10,11 +10,11 @@ import { checkDiskSpace } from './disk-space';
 import { fetchBlob, type TransferDeps } from './fetch-blob';
 import type { HubClient } from './hub-client';
 import { HubError, failureError, notPipelineError } from './hub-errors';
-import { ProgressTracker } from './progress';
+import type { ProgressTracker } from './progress';
 import { SelectionError, shardsOfIndex, withShards, type Selection } from './select-files';
 import type { DownloadOptions, RepoFile } from './types';
 
-export interface FetchOptions extends Pick<DownloadOptions, 'onProgress' | 'freeSpace'> {
+export interface FetchOptions extends Pick<DownloadOptions, 'freeSpace'> {
   endpoint: string;
   /** The download's signal, and the switch that stops the other transfers when one fails. */
   signal: AbortSignal;
@@ -47,30 +47,30 @@ async function runPool<T>(items: T[], n: number, stop: AbortController, work: (i
 
 export class SelectionFetch {
   private readonly states = new Map<string, CacheState>();
-  private tracker = new ProgressTracker(0, 0);
 
-  constructor(private readonly cache: RepoCache, private readonly commit: string, private readonly client: HubClient, private readonly o: FetchOptions) {}
+  /** `tracker` counts this fetch's files and bytes, and those of the other repos of the same download. */
+  constructor(private readonly cache: RepoCache, private readonly commit: string, private readonly client: HubClient, private readonly o: FetchOptions, private readonly tracker: ProgressTracker) {}
 
-  /** Downloads what the selection lacks; returns its files' paths (with each index's shards as the index names them). */
-  async run(first: Selection, listing: RepoFile[]): Promise<string[]> {
-    this.tracker = new ProgressTracker(0, 0, this.o.onProgress);
-    await this.place(first.files);
-    const ticker = setInterval(() => this.tracker.tick(), 1000);
-    ticker.unref();
-    try {
-      await this.fetchAll(first.files.filter((f) => !f.path.endsWith('.safetensors')));
-      const selection = await this.namedShards(first, listing);
-      await this.place(selection.files.filter((f) => !this.states.has(f.path)));
-      await this.fetchAll(selection.files.filter((f) => f.path.endsWith('.safetensors')));
-      this.tracker.finish();
-      return selection.files.map((f) => f.path);
-    } finally {
-      clearInterval(ticker);
-    }
+  get blobsDir(): string {
+    return this.cache.blobsDir;
   }
 
-  /** Looks the files up in the cache, links the blobs already there, and checks the space for the rest. */
-  private async place(files: RepoFile[]): Promise<void> {
+  /** Looks the selection up in the cache and links what is there; returns the bytes still to fetch (for one disk check over every repo). */
+  async prepare(first: Selection): Promise<number> {
+    return this.place(first.files);
+  }
+
+  /** Downloads what the prepared selection lacks; returns its files' paths (with each index's shards as the index names them). */
+  async fetch(first: Selection, listing: RepoFile[]): Promise<string[]> {
+    await this.fetchAll(first.files.filter((f) => !f.path.endsWith('.safetensors')));
+    const selection = await this.namedShards(first, listing);
+    await checkDiskSpace(this.cache.blobsDir, await this.place(selection.files.filter((f) => !this.states.has(f.path))), this.o.freeSpace);
+    await this.fetchAll(selection.files.filter((f) => f.path.endsWith('.safetensors')));
+    return selection.files.map((f) => f.path);
+  }
+
+  /** Looks the files up in the cache, links the blobs already there; returns the bytes the rest need. */
+  private async place(files: RepoFile[]): Promise<number> {
     let needed = 0;
     for (const f of files) {
       const s = await this.cache.state(this.commit, f);
@@ -82,7 +82,7 @@ export class SelectionFetch {
         this.tracker.inPlace(s.have);
       } else this.tracker.inPlace(expectedSize(f), 1);
     }
-    await checkDiskSpace(this.cache.blobsDir, needed, this.o.freeSpace);
+    return needed;
   }
 
   /** The selection with each index's guessed shards replaced by those it names; the dropped ones leave the totals. */

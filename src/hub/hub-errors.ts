@@ -119,3 +119,13 @@ export function isNetworkError(err: unknown): boolean {
 export function notPipelineError(ctx: ErrorContext, commit: string, why: string, missing: string[]): HubError {
   return new HubError('not-a-pipeline', `${ctx.repo} at "${ctx.revision}" (${commit.slice(0, 8)}) is not a PixArt diffusers checkpoint that can be read here: ${why}`, missing);
 }
+
+/** A repo that holds only transformer/, asked for as a whole pipeline: its other parts come from another repo, the base. */
+export function transformerOnlyError(ctx: ErrorContext, commit: string): HubError {
+  return new HubError(
+    'not-a-pipeline',
+    `${ctx.repo} at "${ctx.revision}" (${commit.slice(0, 8)}) holds only a transformer (transformer/, no model_index.json): the text encoder, VAE, tokenizer and scheduler it runs with come from another repo. ` +
+      'Name that repo with --base REPO_OR_DIR (for PixArt-Σ: PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers).',
+    ['model_index.json'],
+  );
+}

@@ -1,11 +1,20 @@
 // Which files of a repo a PixArt pipeline needs, as a pure function of the repo's file listing:
 // model_index.json, the scheduler config, the tokenizer, and for text_encoder/, transformer/ and
 // vae/ their config.json and safetensors weights (one file, or an index and the shards it names).
+// A part of a pipeline can be asked for instead: only transformer/ (a repo such as
+// PixArt-Sigma-XL-2-512-MS holds nothing else), or everything but transformer/ (the base it is
+// combined with).
 // Never .bin/.pt/.ckpt/ONNX/Flax copies; a variant (`model.fp16.safetensors`) only when asked
 // for, and then only where the folder has it (diffusers falls back to the plain weights too).
-import type { RepoFile, Variant } from './types';
+import type { RepoFile, SnapshotPart, Variant } from './types';
 
 export const WEIGHT_FOLDERS = ['text_encoder', 'transformer', 'vae'] as const;
+/** The weight folders each part holds; the metadata (model_index.json, scheduler, tokenizer) goes with the base. */
+const PART_FOLDERS: Record<SnapshotPart, readonly (typeof WEIGHT_FOLDERS)[number][]> = {
+  pipeline: WEIGHT_FOLDERS,
+  transformer: ['transformer'],
+  base: ['text_encoder', 'vae'],
+};
 /** The tokenizer needs one of these (T5's SentencePiece model, or the fast tokenizer's JSON). */
 const TOKENIZER_MODELS = ['spiece.model', 'tokenizer.json'];
 const TOKENIZER_EXTRAS = ['tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json'];
@@ -98,14 +107,14 @@ function chooseWeights(folder: string, listing: RepoFile[], variant?: Variant): 
 }
 
 /** The files a PixArt pipeline needs from this listing; throws SelectionError naming what is absent. */
-export function selectFiles(listing: RepoFile[], variant?: Variant): Selection {
-  const { selection, missing } = selectAvailable(listing, variant);
+export function selectFiles(listing: RepoFile[], variant?: Variant, part: SnapshotPart = 'pipeline'): Selection {
+  const { selection, missing } = selectAvailable(listing, variant, part);
   if (missing.length) throw new SelectionError(`it lacks ${missing.join(', ')}`, missing);
   return selection;
 }
 
 /** The needed files this listing has, and what it lacks (a file, or a pattern with a hint). */
-export function selectAvailable(listing: RepoFile[], variant?: Variant): { selection: Selection; missing: string[] } {
+export function selectAvailable(listing: RepoFile[], variant?: Variant, part: SnapshotPart = 'pipeline'): { selection: Selection; missing: string[] } {
   const byPath = new Map(listing.map((f) => [f.path, f]));
   const files: RepoFile[] = [];
   const indexes: IndexChoice[] = [];
@@ -115,11 +124,13 @@ export function selectAvailable(listing: RepoFile[], variant?: Variant): { selec
     if (f) files.push(f);
     else if (required) missing.push(path);
   };
-  take('model_index.json', true);
-  take('scheduler/scheduler_config.json', true);
-  if (!TOKENIZER_MODELS.some((n) => byPath.has(`tokenizer/${n}`))) missing.push(TOKENIZER_MODELS.map((n) => `tokenizer/${n}`).join(' or '));
-  for (const name of [...TOKENIZER_MODELS, ...TOKENIZER_EXTRAS]) take(`tokenizer/${name}`, false);
-  for (const folder of WEIGHT_FOLDERS) {
+  if (part !== 'transformer') {
+    take('model_index.json', true);
+    take('scheduler/scheduler_config.json', true);
+    if (!TOKENIZER_MODELS.some((n) => byPath.has(`tokenizer/${n}`))) missing.push(TOKENIZER_MODELS.map((n) => `tokenizer/${n}`).join(' or '));
+    for (const name of [...TOKENIZER_MODELS, ...TOKENIZER_EXTRAS]) take(`tokenizer/${name}`, false);
+  }
+  for (const folder of PART_FOLDERS[part]) {
     take(`${folder}/config.json`, true);
     const w = chooseWeights(folder, listing, variant);
     if ('missing' in w) missing.push(w.missing);
@@ -129,6 +140,12 @@ export function selectAvailable(listing: RepoFile[], variant?: Variant): { selec
     }
   }
   return { selection: { files, indexes }, missing };
+}
+
+/** A listing with transformer/ but no model_index.json: the transformer of a pipeline whose other parts live in another repo. */
+export function isTransformerOnly(listing: RepoFile[]): boolean {
+  const paths = new Set(listing.map((f) => f.path));
+  return !paths.has('model_index.json') && paths.has('transformer/config.json');
 }
 
 /** The shards a `*.safetensors.index.json` names (its weight_map's values), as files of the listing. */

@@ -15,6 +15,12 @@ export interface RepoFile {
 /** A weights variant diffusers can load (`variant="fp16"`): files named `*.fp16.safetensors`. */
 export type Variant = 'fp16';
 
+/**
+ * What a download fetches: a whole pipeline; only its transformer/ (a repo holding nothing else);
+ * or everything but transformer/ (the base such a transformer is combined with).
+ */
+export type SnapshotPart = 'pipeline' | 'transformer' | 'base';
+
 export interface DownloadProgress {
   /** `resolving`: asking the hub (or the cache) which files; `downloading`; `done`. */
   phase: 'resolving' | 'downloading' | 'done';
@@ -45,6 +51,8 @@ export interface DownloadOptions {
   /** Use the cache only (also HF_HUB_OFFLINE=1). */
   offline?: boolean;
   variant?: Variant;
+  /** The part of the pipeline the repo gives; `pipeline` (all of it) by default. */
+  part?: SnapshotPart;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
   /** The environment to read HF_* from; process.env by default. */

@@ -9,11 +9,47 @@
 // with X-Error-Code on failures (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo), gated
 // and private repos, and faults to inject: a connection cut mid-file, corrupted bytes, a transfer
 // held mid-file. It counts the bytes it serves per file, to prove what was (not) downloaded.
+// `sigmaSplitRepos` holds the tiny PixArt-Σ checkpoint as the hub holds Σ 512 and 2K: transformer/
+// alone in one repo, everything else in another.
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { hostFile, type HostedFile, type RepoSpec } from './hub-repo';
+import { join } from 'node:path';
+import { hostFile, type HostedFile, type RepoFileSource, type RepoSpec } from './hub-repo';
 import { sendFile, type Faults } from './hub-serve-file';
+import { fixturesDir } from './paths';
+
+/** The tiny PixArt-Σ checkpoint (diffusers' layout, model_index.json of PixArtSigmaPipeline). */
+export const sigmaTinyDir = join(fixturesDir, 'sigma', 'pixart-sigma-tiny-diffusers');
+
+/** The checkpoint's files, relative with `/`, sorted. */
+export function sigmaTinyFiles(): string[] {
+  return (readdirSync(sigmaTinyDir, { recursive: true, encoding: 'utf8' }) as string[])
+    .filter((p) => statSync(join(sigmaTinyDir, p)).isFile())
+    .map((p) => p.split('\\').join('/'))
+    .sort();
+}
+
+/**
+ * The tiny Σ checkpoint split into two repos, as PixArt-Sigma-XL-2-512-MS and its base hold theirs:
+ * `transformerId` has only transformer/ (and a README, which a download leaves alone), `baseId`
+ * everything else. `baseClass` replaces the base's model_index.json `_class_name` (the real base
+ * predates PixArtSigmaPipeline).
+ */
+export function sigmaSplitRepos(transformerId: string, baseId: string, { baseClass }: { baseClass?: string } = {}): [RepoSpec, RepoSpec] {
+  const file = (path: string): RepoFileSource => {
+    const bytes = readFileSync(join(sigmaTinyDir, ...path.split('/')));
+    if (path !== 'model_index.json' || !baseClass) return { path, bytes };
+    return { path, bytes: Buffer.from(JSON.stringify({ ...JSON.parse(bytes.toString('utf8')), _class_name: baseClass }, null, 2)) };
+  };
+  const readme = { path: 'README.md', bytes: Buffer.from('---\nlicense: openrail++\n---\n') };
+  const files = sigmaTinyFiles();
+  return [
+    { id: transformerId, files: [...files.filter((p) => p.startsWith('transformer/')).map(file), readme] },
+    { id: baseId, files: [...files.filter((p) => !p.startsWith('transformer/')).map(file), readme] },
+  ];
+}
 
 export interface LoggedRequest {
   method: string;
