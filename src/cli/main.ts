@@ -52,8 +52,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const loadMs = performance.now() - t0;
   const info = pipeline.info;
-  const defaultSize = info.staticSize ?? { width: info.sampleSize * 8, height: info.sampleSize * 8 };
-  const config = { ...info.defaults, ...defaultSize, ...o.config, seed: o.config.seed || String(randomInt(0, LIMITS.maxRandomSeed + 1)) };
+  const config = { ...info.defaults, ...pipeline.defaultSize, ...o.config, seed: o.config.seed || String(randomInt(0, LIMITS.maxRandomSeed + 1)) };
   const result = await pipeline.generate({ ...config, prompt: o.prompts, resolutionBinning: o.binning });
   for (const [i, img] of result.images.entries()) {
     const parameters = toParameters(imageParameters(config, img, info, result.images.length));

@@ -14,7 +14,7 @@ import { hubSettings, type HubSettings } from './hub-settings';
 import { ProgressTracker } from './progress';
 import { checkRepoId, checkRevision } from './repo-id';
 import { SelectionError, isTransformerOnly, selectFiles, type Selection } from './select-files';
-import type { DownloadOptions, RepoFile, Snapshot, SnapshotPart } from './types';
+import type { DownloadOptions, RepoFile, Snapshot } from './types';
 import { proxyNote } from './proxy';
 
 const DEFAULT_RETRY = { attempts: 5, delayMs: 1000 };
@@ -26,11 +26,8 @@ export type SnapshotRequest = Pick<DownloadOptions, 'repo' | 'revision' | 'part'
 /** What the repos of one download share: the cache, the hub, the token, the signal, the progress… */
 export type SharedDownloadOptions = Omit<DownloadOptions, 'repo' | 'revision' | 'part'>;
 
-interface Request {
-  repo: string;
-  revision: string;
-  part: SnapshotPart;
-}
+/** A request once checked, its defaults filled in. */
+type Request = Required<SnapshotRequest>;
 
 /** A repo whose snapshot is ready (from the cache), or whose listing is known and whose fetch is set up. */
 type Plan = { snapshot: Snapshot } | { fetch: SelectionFetch; selection: Selection; listing: RepoFile[]; snapshotDir: string; commit: string };

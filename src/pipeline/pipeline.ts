@@ -110,7 +110,7 @@ export class PixArtPipeline {
    * wait for it); aborting `decoderSignal` skips or cancels the VAE's step alone (a job that
    * arrives would otherwise wait a whole decode for a saving of seconds).
    */
-  async warmUp(signal?: AbortSignal, decoderSignal?: AbortSignal, decodeAt: Size = this.generatedSize({ ...this.defaultSize, resolutionBinning: true })): Promise<Component[]> {
+  async warmUp(signal?: AbortSignal, decoderSignal?: AbortSignal, decodeAt: Size = this.defaultSize): Promise<Component[]> {
     const ran: Component[] = [];
     if (!this.textEncoder.release) {
       await this.textEncoder.encode([preprocessPrompt('')], signal);
@@ -129,10 +129,10 @@ export class PixArtPipeline {
     return ran;
   }
 
-  /** The size the form opens with: the model's own (sample size × the VAE's scale). */
+  /** The size a request without one gets (the form's, the CLI's): the model's fixed size, else its own (sample size × the VAE's scale). */
   get defaultSize(): Size {
     const side = this.info.sampleSize * this.vae.scaleFactor;
-    return { width: side, height: side };
+    return this.info.staticSize ? { ...this.info.staticSize } : { width: side, height: side };
   }
 
   /** Whether T5 is in memory now (false between generations with releaseTextEncoder). */

@@ -148,7 +148,7 @@ export class WorkerService {
       this.warming = new AbortController();
       this.warmingDecoder = new AbortController();
       if (this.waiting.size) this.warmingDecoder.abort(); // a job already waits behind the load
-      await l.pipeline.warmUp(this.warming.signal, this.warmingDecoder.signal, l.pipeline.generatedSize({ ...(options.warmUpSize ?? l.pipeline.defaultSize), resolutionBinning: true })).catch(() => undefined); // a broken model is reported by the job that needs it
+      await l.pipeline.warmUp(this.warming.signal, this.warmingDecoder.signal, options.warmUpSize && l.pipeline.generatedSize({ ...options.warmUpSize, resolutionBinning: true })).catch(() => undefined); // a broken model is reported by the job that needs it
       this.warming = this.warmingDecoder = undefined;
     } catch (err) {
       this.deps.post({ type: 'loadFailed', message: message(err), kind: classifyLoadError(err), ...(err instanceof RuntimeUnavailableError ? { detail: err.detail } : {}) });

@@ -10,17 +10,16 @@ import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { env, quickOpen, until } from './helpers';
-import { pixartLog as sessionLog } from './workbench-session';
+import { openWorkbench, pixartLog as sessionLog, type Workbench } from './workbench-session';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { repoRoot } from '../support/workbench.mjs';
 
 const shots = join(repoRoot, 'test-output', 'vscode');
 
+let workbench: Workbench | undefined;
 let sandbox: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
 let page: Page;
 
 const pixartLog = (): string => sessionLog(sandbox);
@@ -67,30 +66,24 @@ describe('PixArt: Select Model Folder…\'s dialog in the workbench', { timeout:
   let empty: string;
 
   before(async () => {
-    const t = tools();
-    sandbox = makeSandbox('pixart-e2e-folder-');
-    const workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    broken = join(sandbox, 'broken-model');
-    cpSync(env('PIXART_TEST_MODEL'), broken, { recursive: true, dereference: true });
-    rmSync(join(broken, 'scheduler', 'scheduler_config.json'));
-    rmSync(join(broken, 'tokenizer', 'tokenizer.json'));
-    empty = join(sandbox, 'empty-folder');
-    mkdirSync(empty);
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    writeSettings(sandbox, QUIET_WORKBENCH, { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') });
-    server = await startCodeServer(t, sandbox, { log: (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`) });
-    browser = await launchBrowser(t, sandbox);
-    page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({
+      prefix: 'pixart-e2e-folder-',
+      machine: { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') },
+      prepare: ({ sandbox: box }) => {
+        broken = join(box, 'broken-model');
+        cpSync(env('PIXART_TEST_MODEL'), broken, { recursive: true, dereference: true });
+        rmSync(join(broken, 'scheduler', 'scheduler_config.json'));
+        rmSync(join(broken, 'tokenizer', 'tokenizer.json'));
+        empty = join(box, 'empty-folder');
+        mkdirSync(empty);
+      },
+    });
+    ({ sandbox, page } = workbench);
     await until(pixartLog, (l) => l.includes('PixArt Studio activated'), 'the extension to activate', 60_000);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) removeSandbox(sandbox);
+    await workbench?.close();
   });
 
   it('lists every problem, defaults to Choose Another Folder…, puts Use Anyway last; an empty folder is "not a PixArt model folder"', async () => {

@@ -7,15 +7,15 @@
 
 import { after, before, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { itWithShot } from './workbench-session';
+import type { FrameLocator, Page } from 'playwright-core';
+import { itWithShot, openWorkbench, type Workbench } from './workbench-session';
 import { env, quickOpen, until } from './helpers';
 import { readFileParameters } from '../../../src/image/read-metadata';
 import { writeSlowModelFolder } from '../../support/slow-models';
 // @ts-expect-error plain JS helper shared with the launcher
-import { QUIET_WORKBENCH, installVsix, launchBrowser, makeSandbox, removeSandbox, repoRoot, startCodeServer, tools, workbenchUrl, writeSettings } from '../support/workbench.mjs';
+import { QUIET_WORKBENCH, repoRoot, writeSettings } from '../support/workbench.mjs';
 
 const shots = join(repoRoot, 'test-output', 'vscode');
 const ARIA_FILE = join(repoRoot, 'test', 'vscode', 'e2e', 'expected', 'sidebar.aria.yml');
@@ -33,8 +33,7 @@ const THEMES = [
 
 let sandbox: string;
 let workspace: string;
-let server: { url: string; stop(): Promise<void> };
-let browser: BrowserContext;
+let workbench: Workbench | undefined;
 let page: Page;
 
 const view = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -76,30 +75,25 @@ const test = itWithShot('sidebar', () => page, () => sandbox);
 describe('PixArt sidebar: layout, themes, accessibility, styles, batches and history', { timeout: 10 * 60_000 }, () => {
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const t = tools();
-    sandbox = makeSandbox('pixart-sidebar-');
-    workspace = join(sandbox, 'workspace');
-    cpSync(join(repoRoot, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-    // The team's styles, shared in the workspace's settings.
-    mkdirSync(join(workspace, '.vscode'), { recursive: true });
-    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'pixart.styles': STYLES }, null, 2));
-    installVsix(t, sandbox, env('PIXART_TEST_VSIX'));
-    userSettings(THEMES[0].theme);
-    server = await startCodeServer(t, sandbox, {});
-    browser = await launchBrowser(t, sandbox, { viewport: { width: 1400, height: 1300 } });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
-    await page.goto(workbenchUrl(server, workspace));
-    await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({
+      prefix: 'pixart-sidebar-',
+      user: { 'workbench.colorTheme': THEMES[0].theme },
+      machine: { 'pixart.modelPath': env('PIXART_TEST_MODEL'), 'pixart.openvinoLibraryPath': env('PIXART_TEST_OPENVINO_LIB') },
+      viewport: { width: 1400, height: 1300 },
+      // The team's styles, shared in the workspace's settings.
+      prepare: ({ workspace: w }) => {
+        mkdirSync(join(w, '.vscode'), { recursive: true });
+        writeFileSync(join(w, '.vscode', 'settings.json'), JSON.stringify({ 'pixart.styles': STYLES }, null, 2));
+      },
+    });
+    ({ sandbox, workspace, page } = workbench);
     await page.getByRole('tab', { name: /^PixArt/ }).click();
     await until(() => view().locator('#model-line').innerText(), (t) => /ready on CPU/.test(t), 'the model to be ready', 120_000);
     await until(() => view().locator('#style option').count(), (n) => n === 2, 'the styles from the workspace settings');
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (sandbox) removeSandbox(sandbox);
+    await workbench?.close();
   });
 
   test('the accessibility tree matches the checked-in snapshot, with nothing hidden in it', async () => {

@@ -20,6 +20,8 @@ export interface WorkbenchSetup {
   vsix?: string;
   /** Environment of code-server's processes (the extension host's too). */
   env?: Record<string, string>;
+  /** The browser window's size (launchBrowser's default otherwise). */
+  viewport?: { width: number; height: number };
   /** Runs before anything is installed: fill the workspace or the sandbox. */
   prepare?: (paths: { sandbox: string; workspace: string }) => void | Promise<void>;
 }
@@ -44,8 +46,9 @@ export async function openWorkbench(s: WorkbenchSetup): Promise<Workbench> {
   writeSettings(sandbox, { ...QUIET_WORKBENCH, ...s.user }, s.machine);
   const log = (l: string) => process.env.PIXART_VSCODE_VERBOSE && console.log(`code-server: ${l}`);
   const server = await startCodeServer(t, sandbox, { env: s.env ?? {}, log });
-  const browser: BrowserContext = await launchBrowser(t, sandbox);
+  const browser: BrowserContext = await launchBrowser(t, sandbox, s.viewport ? { viewport: s.viewport } : {});
   const page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   await page.goto(workbenchUrl(server, workspace));
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 60_000 });
   return {
